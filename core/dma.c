@@ -1,0 +1,1200 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The dma-debug catalogue and the device side (core/dma.h).
+ *
+ * Every entry point follows the same order: resolve the device (NULL is a
+ * null-device finding), validate arguments, look the object up, take its
+ * lock, compare the call against the stored object ("ref entry" checks:
+ * size, type, direction, nents, attributes, CPU address), build the
+ * findings as snapshots, change the state (ownership lines, live flag,
+ * history), unlock, emit the findings. Streaming maps give every cache
+ * line of the buffer to the device; sync_for_cpu and unmap give lines back;
+ * sync_for_device gives them to the device again. Device accesses are
+ * checked against mask, liveness, direction and line ownership.
+ * Locking: see core/lock.h; nothing here holds two object locks.
+ */
+#include <errno.h>
+#include <string.h>
+#include "core/arena.h"
+#include "core/device.h"
+#include "core/dma.h"
+#include "core/heap.h"
+#include "core/report.h"
+#include "core/runtime.h"
+#include "core/stack.h"
+#include "core/track.h"
+#include "platform/platform.h"
+#include "reports/render.h"
+
+#define MAX_FINDINGS 6
+#define UNMAP_VALID_ATTRS (DMA_ATTR_NO_KERNEL_MAPPING | DMA_ATTR_FORCE_CONTIGUOUS | \
+			   DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT | \
+			   DMA_ATTR_PRIVILEGED | DMA_ATTR_CC_SHARED)
+#define APAGE 4096ULL
+
+struct flist {
+	int n;
+	struct finding f[MAX_FINDINGS];
+};
+
+static struct finding *flist_add(struct flist *l, enum dmasan_bug kind,
+				 const struct dmdev *dd, uint32_t stack)
+{
+	struct finding *f;
+
+	if (l->n >= MAX_FINDINGS)
+		return NULL;
+	f = &l->f[l->n++];
+	fnd_init(f, kind, dd, stack);
+	return f;
+}
+
+static void flist_emit(struct flist *l)
+{
+	int i;
+
+	for (i = 0; i < l->n; i++)
+		report_emit(&l->f[i]);
+	l->n = 0;
+}
+
+static int ctx_frames(void)
+{
+	return (int)rt_options()->map_context_size;
+}
+
+static int valid_dir(int dir)
+{
+	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE ||
+	       dir == DMA_FROM_DEVICE;
+}
+
+static int is_streaming(int type)
+{
+	return type == OBJ_SINGLE || type == OBJ_PAGE || type == OBJ_SG ||
+	       type == OBJ_RESOURCE;
+}
+
+static int type_class(int type)
+{
+	return type == OBJ_PAGE ? OBJ_SINGLE : type;
+}
+
+static void fact_addr(struct finding *f, uint64_t dma, uint64_t size)
+{
+	f->has_dma = 1;
+	f->dma_addr = dma;
+	f->size = size;
+	fnd_fact(f, "device address=0x%016llx", (unsigned long long)dma);
+	fnd_fact(f, "size=%llu bytes", (unsigned long long)size);
+}
+
+struct dmdev *core_dev(struct device *dev, const char *api)
+{
+	struct dmdev *dd;
+	struct finding f;
+
+	if (!dev) {
+		fnd_init(&f, BUG_NULL_DEVICE, NULL, 0);
+		fnd_message(&f, "%s called with a NULL device", api);
+		report_emit(&f);
+		return NULL;
+	}
+	dd = dev_lookup(dev);
+	if (!dd)
+		rt_disable("out of memory registering a device");
+	return dd;
+}
+
+static void report_bad_dir(struct dmdev *dd, int dir, const char *api,
+			   uint32_t stack)
+{
+	struct finding f;
+
+	fnd_init(&f, BUG_MAP_INVALID_DIRECTION, dd, stack);
+	fnd_message(&f, "%s called with an invalid DMA direction", api);
+	fnd_fact(&f, "direction=%d (%s)", dir, dir_name(dir));
+	f.dir = dir;
+	report_emit(&f);
+}
+
+static uint64_t limit_of(const struct dmdev *dd, uint64_t mask)
+{
+	uint64_t bus = dd->removed ? 0 : dd->dev->bus_dma_limit;
+
+	if (bus && bus < mask)
+		mask = bus;
+	if (dd->dma_bits && dd->dma_bits < 64 &&
+	    mask > (1ULL << dd->dma_bits) - 1)
+		mask = (1ULL << dd->dma_bits) - 1;
+	return mask;
+}
+
+/* Map-time checks on the CPU range shared by single, page and sg maps. */
+static int check_map_memory(struct dmdev *dd, uintptr_t cpu, size_t size,
+			    uint32_t stack, const char *api)
+{
+	struct finding f;
+
+	if (!cpu || cpu + size < cpu) {
+		fnd_init(&f, BUG_MAP_INVALID_MEMORY, dd, stack);
+		fnd_message(&f, "%s maps memory from an invalid area", api);
+		fnd_fact(&f, "addr=0x%lx", (unsigned long)cpu);
+		fnd_fact(&f, "len=%zu", size);
+		f.cpu_addr = cpu;
+		f.size = size;
+		report_emit(&f);
+		return -EINVAL;
+	}
+	if (size == 0) {
+		fnd_init(&f, BUG_MAP_ZERO_LENGTH, dd, stack);
+		fnd_message(&f, "%s maps zero bytes", api);
+		fnd_fact(&f, "addr=0x%lx", (unsigned long)cpu);
+		f.cpu_addr = cpu;
+		report_emit(&f);
+	}
+	if (plat_on_stack(cpu, size ? size : 1)) {
+		fnd_init(&f, BUG_MAP_STACK_MEMORY, dd, stack);
+		fnd_message(&f, "device driver maps memory from stack");
+		fnd_fact(&f, "addr=0x%lx", (unsigned long)cpu);
+		fnd_fact(&f, "len=%zu", size);
+		f.cpu_addr = cpu;
+		f.size = size;
+		report_emit(&f);
+	} else if (plat_is_readonly(cpu, size ? size : 1)) {
+		fnd_init(&f, BUG_MAP_READONLY_MEMORY, dd, stack);
+		fnd_message(&f, "device driver maps memory from program text or read-only data");
+		fnd_fact(&f, "addr=0x%lx", (unsigned long)cpu);
+		fnd_fact(&f, "len=%zu", size);
+		f.cpu_addr = cpu;
+		f.size = size;
+		report_emit(&f);
+	}
+	return 0;
+}
+
+static int report_unreachable(struct dmdev *dd, uint64_t dma, size_t size,
+			      uint64_t limit, uint32_t stack, const char *api)
+{
+	struct finding f;
+
+	fnd_init(&f, BUG_MASK_UNREACHABLE, dd, stack);
+	fnd_message(&f, "%s: the device cannot address the buffer and it cannot be bounced; the map fails", api);
+	fact_addr(&f, dma, size);
+	fnd_fact(&f, "dma mask=0x%llx", (unsigned long long)limit);
+	report_emit(&f);
+	return -EIO;
+}
+
+static int overlap_filter(const struct dmobj *o, const struct dmobj *self)
+{
+	if (o->dir == DMA_TO_DEVICE ||
+	    (!is_streaming(o->type) && o->type != OBJ_NONCOHERENT))
+		return 0;
+	if ((o->attrs & DMA_ATTR_DEBUGGING_IGNORE_CACHELINES) &&
+	    (self->attrs & DMA_ATTR_DEBUGGING_IGNORE_CACHELINES))
+		return 0;
+	return !(o->dd->coherent && self->dd->coherent);
+}
+
+static void check_overlap(struct dmobj *o)
+{
+	struct dmobj *other;
+	struct finding f;
+	unsigned int line = track_line_size();
+	uint64_t first;
+
+	if (o->dir == DMA_TO_DEVICE || (o->attrs & DMA_ATTR_SKIP_CPU_SYNC))
+		return;
+	other = track_find_overlap(o, overlap_filter);
+	if (!other)
+		return;
+	first = (o->cpu > other->cpu ? o->cpu : other->cpu) / line * line;
+	fnd_init(&f, BUG_CACHELINE_OVERLAP, o->dd, o->map_stack);
+	fnd_message(&f, "device-writable mapping shares a cache line with another live mapping; overlapping mappings aren't supported on a non-coherent machine");
+	fact_addr(&f, o->dma, o->size);
+	fnd_fact(&f, "cacheline=0x%llx", (unsigned long long)first);
+	fnd_fact(&f, "mapped with %s", dir_name(o->dir));
+	f.cpu_addr = o->cpu;
+	f.dir = o->dir;
+	fnd_object(&f, other, 0);
+	f.related[0].label = "other mapping made at";
+	track_put(other);
+	report_emit(&f);
+}
+
+/* Create, fill and index an object; @lines_to_device for streaming maps. */
+static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma,
+			      uintptr_t cpu, uint64_t size, int dir,
+			      unsigned long attrs, uint32_t stack,
+			      int lines_to_device)
+{
+	struct dmobj *o = track_new(dd, (enum obj_type)type, dma, cpu, size, dir);
+
+	if (!o) {
+		rt_disable("out of memory in the shim's private heap");
+		return NULL;
+	}
+	o->attrs = attrs;
+	o->map_stack = stack;
+	o->map_tid = plat_tid();
+	o->seq = track_next_seq();
+	o->maperr = (type == OBJ_SINGLE || type == OBJ_PAGE ||
+		     type == OBJ_RESOURCE) ? MAPERR_NOT_CHECKED : MAPERR_NA;
+	if (lines_to_device && o->nlines)
+		memset(o->lines, LINE_DEVICE, o->nlines);
+	track_record(o, is_streaming(type) ? EV_MAP : EV_ALLOC, dir, 0, size,
+		     0, o->map_tid);
+	if (track_insert(o) != 0) {
+		track_discard(o);
+		rt_disable("out of memory in the shim's private heap");
+		return NULL;
+	}
+	return o;
+}
+
+uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir,
+		  unsigned long attrs, int type, const char *api)
+{
+	uintptr_t cpu = (uintptr_t)ptr;
+	struct dmdev *dd;
+	struct dmobj *o;
+	uint32_t stack;
+	uint64_t dma, limit;
+
+	if (!rt_init())
+		return ptr ? place_host(cpu, size) : CORE_MAPPING_ERROR;
+	dd = core_dev(dev, api);
+	if (!dd)
+		return CORE_MAPPING_ERROR;
+	stack = stack_capture(ctx_frames());
+	if (!valid_dir(dir)) {
+		report_bad_dir(dd, dir, api, stack);
+		return CORE_MAPPING_ERROR;
+	}
+	if (check_map_memory(dd, cpu, size, stack, api))
+		return CORE_MAPPING_ERROR;
+	dma = place_host(cpu, size);
+	limit = limit_of(dd, dev_mask(dd));
+	if (!dma || dma + (size ? size : 1) - 1 > limit) {
+		report_unreachable(dd, dma, size, limit, stack, api);
+		return CORE_MAPPING_ERROR;
+	}
+	o = make_obj(dd, type, dma, cpu, size, dir, attrs, stack, 1);
+	if (!o)
+		return dma;
+	atomic_fetch_add(&dd->maps, 1);
+	atomic_fetch_add(&dd->live_maps, 1);
+	check_overlap(o);
+	return dma;
+}
+
+uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size,
+			   int dir, unsigned long attrs)
+{
+	const char *api = "dma_map_resource";
+	struct dmdev *dd;
+	uint32_t stack;
+	uint64_t limit;
+
+	if (!rt_init())
+		return phys;
+	dd = core_dev(dev, api);
+	if (!dd)
+		return CORE_MAPPING_ERROR;
+	stack = stack_capture(ctx_frames());
+	if (!valid_dir(dir)) {
+		report_bad_dir(dd, dir, api, stack);
+		return CORE_MAPPING_ERROR;
+	}
+	if (size == 0) {
+		struct finding f;
+
+		fnd_init(&f, BUG_MAP_ZERO_LENGTH, dd, stack);
+		fnd_message(&f, "%s maps zero bytes", api);
+		report_emit(&f);
+	}
+	limit = limit_of(dd, dev_mask(dd));
+	if (phys + (size ? size : 1) - 1 > limit || phys + size < phys) {
+		report_unreachable(dd, phys, size, limit, stack, api);
+		return CORE_MAPPING_ERROR;
+	}
+	if (make_obj(dd, OBJ_RESOURCE, phys, 0, size, dir, attrs, stack, 1)) {
+		atomic_fetch_add(&dd->maps, 1);
+		atomic_fetch_add(&dd->live_maps, 1);
+	}
+	return phys;
+}
+
+int core_mapping_error(struct device *dev, uint64_t addr)
+{
+	struct dmdev *dd;
+	struct dmobj *o;
+
+	if (addr == CORE_MAPPING_ERROR)
+		return -ENOMEM;
+	if (!rt_init() || !dev)
+		return 0;
+	dd = dev_find(dev);
+	if (!dd)
+		return 0;
+	o = track_find_exact(dd, addr, 0, -1, -1);
+	if (o) {
+		spin_lock(&o->lock);
+		if (o->maperr == MAPERR_NOT_CHECKED)
+			o->maperr = MAPERR_CHECKED;
+		spin_unlock(&o->lock);
+		track_put(o);
+	}
+	return 0;
+}
+
+/* What a call tries to end: an unmap or a free, with its arguments. */
+struct end_ref {
+	uint64_t addr;
+	uint64_t size;
+	int type;
+	int dir;            /* -1: not part of the call (coherent free) */
+	unsigned long attrs;
+	uintptr_t cpu;      /* for frees; 0 otherwise */
+	int nents;          /* for sg; -1 otherwise */
+	const char *api;
+	uint32_t stack;
+};
+
+static const char *verb(const struct end_ref *r)
+{
+	return is_streaming(r->type) ? "unmapped" : "freed";
+}
+
+/*
+ * Check @r against the stored objects and end the matching one. Emits the
+ * findings. @return the ended object (referenced, dead) or NULL.
+ */
+static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
+{
+	struct flist l = { 0 };
+	struct finding *f;
+	struct dmobj *o;
+	int lookup_type = r->type;
+
+	o = track_find_exact(dd, r->addr, r->size, lookup_type, r->dir);
+	if (!o) {
+		f = flist_add(&l, BUG_UNMAP_NOT_MAPPED, dd, r->stack);
+		fnd_message(f, "device driver tries to free DMA memory it has not allocated (%s)", r->api);
+		fact_addr(f, r->addr, r->size);
+		f->dir = r->dir;
+		f->cpu_addr = r->cpu;
+		flist_emit(&l);
+		return NULL;
+	}
+	spin_lock(&o->lock);
+	if (!atomic_load(&o->live)) {
+		int coherent = !is_streaming(o->type);
+
+		f = flist_add(&l, coherent ? BUG_COHERENT_DOUBLE_FREE : BUG_DOUBLE_UNMAP,
+			      dd, r->stack);
+		fnd_message(f, coherent ? "device driver frees DMA memory it has already freed (%s)" :
+			    "device driver unmaps DMA memory it has already unmapped (%s)", r->api);
+		fact_addr(f, r->addr, r->size);
+		f->dir = r->dir;
+		fnd_object(f, o, 1);
+		spin_unlock(&o->lock);
+		track_put(o);
+		flist_emit(&l);
+		return NULL;
+	}
+	if (o->size != r->size) {
+		f = flist_add(&l, BUG_UNMAP_SIZE_MISMATCH, dd, r->stack);
+		fnd_message(f, "device driver frees DMA memory with different size (%s)", r->api);
+		f->has_dma = 1;
+		f->dma_addr = r->addr;
+		f->size = r->size;
+		fnd_fact(f, "device address=0x%016llx", (unsigned long long)r->addr);
+		fnd_fact(f, "map size=%llu bytes", (unsigned long long)o->size);
+		fnd_fact(f, "%s size=%llu bytes", is_streaming(r->type) ? "unmap" : "free",
+			 (unsigned long long)r->size);
+		fnd_object(f, o, 1);
+	}
+	if (type_class(o->type) != type_class(r->type)) {
+		f = flist_add(&l, BUG_UNMAP_TYPE_MISMATCH, dd, r->stack);
+		fnd_message(f, "device driver frees DMA memory with wrong function (%s)", r->api);
+		fact_addr(f, r->addr, r->size);
+		fnd_fact(f, "mapped as %s", obj_type_name(o->type));
+		fnd_fact(f, "%s as %s", verb(r), obj_type_name(r->type));
+		fnd_object(f, o, 1);
+	}
+	if (r->cpu && o->cpu != r->cpu && !is_streaming(o->type)) {
+		f = flist_add(&l, BUG_FREE_CPU_ADDR_MISMATCH, dd, r->stack);
+		fnd_message(f, "device driver frees DMA memory with different CPU address (%s)", r->api);
+		fact_addr(f, r->addr, r->size);
+		fnd_fact(f, "cpu alloc address=0x%lx", (unsigned long)o->cpu);
+		fnd_fact(f, "cpu free address=0x%lx", (unsigned long)r->cpu);
+		f->cpu_addr = r->cpu;
+		fnd_object(f, o, 1);
+	}
+	if (r->nents >= 0 && o->type == OBJ_SG && (uint32_t)r->nents != o->nents) {
+		f = flist_add(&l, BUG_UNMAP_NENTS_MISMATCH, dd, r->stack);
+		fnd_message(f, "device driver frees DMA sg list with different entry count (%s)", r->api);
+		fact_addr(f, r->addr, r->size);
+		fnd_fact(f, "map count=%u", o->nents);
+		fnd_fact(f, "unmap count=%d", r->nents);
+		fnd_object(f, o, 1);
+	}
+	if (r->dir >= 0 && valid_dir(r->dir) && o->dir != r->dir &&
+	    (is_streaming(o->type) || o->type == OBJ_NONCOHERENT)) {
+		f = flist_add(&l, BUG_UNMAP_DIR_MISMATCH, dd, r->stack);
+		fnd_message(f, "device driver frees DMA memory with different direction (%s)", r->api);
+		fact_addr(f, r->addr, r->size);
+		fnd_fact(f, "mapped with %s", dir_name(o->dir));
+		fnd_fact(f, "%s with %s", verb(r), dir_name(r->dir));
+		f->dir = r->dir;
+		fnd_object(f, o, 1);
+	}
+	if ((o->attrs ^ r->attrs) & UNMAP_VALID_ATTRS) {
+		f = flist_add(&l, BUG_UNMAP_ATTRS_MISMATCH, dd, r->stack);
+		fnd_message(f, "device driver frees DMA memory with different attributes (%s)", r->api);
+		fact_addr(f, r->addr, r->size);
+		fnd_fact(f, "mapped with 0x%llx", (unsigned long long)o->attrs);
+		fnd_fact(f, "%s with 0x%lx", verb(r), r->attrs);
+		fnd_object(f, o, 1);
+	}
+	if (o->maperr == MAPERR_NOT_CHECKED) {
+		f = flist_add(&l, BUG_MAP_ERROR_UNCHECKED, dd, o->map_stack);
+		fnd_message(f, "device driver failed to check map error");
+		fact_addr(f, o->dma, o->size);
+		fnd_fact(f, "mapped as %s", obj_type_name(o->type));
+		f->dir = o->dir;
+		fnd_object(f, o, 1);
+		f->related[0].label = "unmapped at";
+		f->related[0].stack = r->stack;
+		f->related[0].tid = plat_tid();
+	}
+	atomic_store(&o->live, 0);
+	o->end_stack = r->stack;
+	o->end_tid = plat_tid();
+	track_record(o, is_streaming(o->type) ? EV_UNMAP : EV_FREE, r->dir, 0,
+		     r->size, 0, o->end_tid);
+	if (o->nlines)
+		memset(o->lines, 0, o->nlines);
+	spin_unlock(&o->lock);
+	if (is_streaming(o->type)) {
+		atomic_fetch_add(&o->dd->unmaps, 1);
+		atomic_fetch_sub(&o->dd->live_maps, 1);
+	} else if (o->type != OBJ_POOL_PAGE) {
+		atomic_fetch_add(&o->dd->frees, 1);
+		atomic_fetch_sub(&o->dd->live_coherent, 1);
+	}
+	track_retire(o);
+	flist_emit(&l);
+	return o;
+}
+
+static void report_invalid_handle(struct dmdev *dd, const struct end_ref *r)
+{
+	struct finding f;
+
+	fnd_init(&f, BUG_UNMAP_INVALID_HANDLE, dd, r->stack);
+	fnd_message(&f, "device driver tries to free an invalid DMA memory address (%s)", r->api);
+	fact_addr(&f, r->addr, r->size);
+	report_emit(&f);
+}
+
+void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir,
+		unsigned long attrs, int type, const char *api)
+{
+	struct end_ref r = { addr, size, type, dir, attrs, 0, -1, api, 0 };
+	struct dmdev *dd;
+	struct dmobj *o;
+
+	if (!rt_init())
+		return;
+	dd = core_dev(dev, api);
+	if (!dd)
+		return;
+	r.stack = stack_capture(ctx_frames());
+	if (addr == CORE_MAPPING_ERROR) {
+		report_invalid_handle(dd, &r);
+		return;
+	}
+	if (!valid_dir(dir)) {
+		report_bad_dir(dd, dir, api, r.stack);
+		r.dir = -1;
+	}
+	o = end_object(dd, &r);
+	if (o)
+		track_put(o);
+}
+
+int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
+		unsigned long attrs, const char *api)
+{
+	struct dmobj *made[64], **objs = made;
+	struct scatterlist *s;
+	struct dmdev *dd;
+	uint32_t stack;
+	unsigned int max_seg;
+	unsigned long boundary;
+	int i, done = 0, ok = 1;
+
+	if (!rt_init()) {
+		for (i = 0, s = sg; s && i < nents; i++, s = sg_next(s)) {
+			s->dma_address = place_host((uintptr_t)sg_virt(s), s->length);
+			s->dma_length = s->length;
+		}
+		return nents > 0 ? nents : 0;
+	}
+	dd = core_dev(dev, api);
+	if (!dd)
+		return 0;
+	stack = stack_capture(ctx_frames());
+	if (!valid_dir(dir)) {
+		report_bad_dir(dd, dir, api, stack);
+		return 0;
+	}
+	if (!sg || nents <= 0) {
+		struct finding f;
+
+		fnd_init(&f, BUG_MAP_ZERO_LENGTH, dd, stack);
+		fnd_message(&f, "%s maps an empty scatterlist", api);
+		fnd_fact(&f, "nents=%d", nents);
+		report_emit(&f);
+		return 0;
+	}
+	if (nents > 64) {
+		objs = heap_calloc((size_t)nents, sizeof(*objs));
+		if (!objs) {
+			rt_disable("out of memory in the shim's private heap");
+			return 0;
+		}
+	}
+	max_seg = dd->removed || !dd->dev->dma_parms ? 65536 :
+		  dd->dev->dma_parms->max_segment_size;
+	boundary = dd->removed || !dd->dev->dma_parms ||
+		   !dd->dev->dma_parms->segment_boundary_mask ? ~0UL :
+		   dd->dev->dma_parms->segment_boundary_mask;
+	for (i = 0, s = sg; i < nents; i++, s = sg_next(s)) {
+		uintptr_t cpu;
+		uint64_t dma, limit;
+		struct finding f;
+
+		if (!s) {
+			fnd_init(&f, BUG_MAP_INVALID_MEMORY, dd, stack);
+			fnd_message(&f, "%s: the scatterlist ends before nents entries", api);
+			fnd_fact(&f, "nents=%d", nents);
+			fnd_fact(&f, "entries=%d", i);
+			report_emit(&f);
+			ok = 0;
+			break;
+		}
+		cpu = (uintptr_t)sg_virt(s);
+		if (check_map_memory(dd, cpu, s->length, stack, api)) {
+			ok = 0;
+			break;
+		}
+		if (max_seg && s->length > max_seg) {
+			fnd_init(&f, BUG_SG_SEGMENT_TOO_LONG, dd, stack);
+			fnd_message(&f, "mapping sg segment longer than device claims to support");
+			fnd_fact(&f, "len=%u", s->length);
+			fnd_fact(&f, "max=%u", max_seg);
+			fnd_fact(&f, "entry=%d", i);
+			f.size = s->length;
+			report_emit(&f);
+		}
+		dma = place_host(cpu, s->length);
+		limit = limit_of(dd, dev_mask(dd));
+		if (!dma || dma + (s->length ? s->length : 1) - 1 > limit) {
+			report_unreachable(dd, dma, s->length, limit, stack, api);
+			ok = 0;
+			break;
+		}
+		if (s->length && ((dma ^ (dma + s->length - 1)) & ~(uint64_t)boundary)) {
+			fnd_init(&f, BUG_SG_BOUNDARY_CROSSING, dd, stack);
+			fnd_message(&f, "mapping sg segment across boundary");
+			fnd_fact(&f, "start=0x%016llx", (unsigned long long)dma);
+			fnd_fact(&f, "end=0x%016llx", (unsigned long long)(dma + s->length - 1));
+			fnd_fact(&f, "boundary=0x%016lx", boundary);
+			f.has_dma = 1;
+			f.dma_addr = dma;
+			f.size = s->length;
+			report_emit(&f);
+		}
+		s->dma_address = dma;
+		s->dma_length = s->length;
+		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs,
+				   stack, 1);
+		if (objs[i]) {
+			objs[i]->nents = (uint32_t)nents;
+			objs[i]->mapped_ents = (uint32_t)nents;
+		}
+		done = i + 1;
+	}
+	for (i = 0; i < done; i++) {
+		if (!objs[i])
+			continue;
+		if (ok) {
+			atomic_fetch_add(&dd->maps, 1);
+			atomic_fetch_add(&dd->live_maps, 1);
+			check_overlap(objs[i]);
+		} else {
+			spin_lock(&objs[i]->lock);
+			atomic_store(&objs[i]->live, 0);
+			spin_unlock(&objs[i]->lock);
+			track_retire(objs[i]);
+		}
+	}
+	if (objs != made)
+		heap_free(objs);
+	return ok ? nents : 0;
+}
+
+void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+		   int dir, unsigned long attrs, const char *api)
+{
+	struct end_ref r = { 0, 0, OBJ_SG, dir, attrs, 0, nents, api, 0 };
+	struct scatterlist *s;
+	struct dmdev *dd;
+	int i, mapped = nents;
+
+	if (!rt_init())
+		return;
+	dd = core_dev(dev, api);
+	if (!dd)
+		return;
+	r.stack = stack_capture(ctx_frames());
+	if (!valid_dir(dir)) {
+		report_bad_dir(dd, dir, api, r.stack);
+		r.dir = -1;
+	}
+	for (i = 0, s = sg; s && i < nents && i < mapped; i++, s = sg_next(s)) {
+		struct dmobj *o;
+
+		r.addr = s->dma_address;
+		r.size = s->dma_length;
+		if (r.addr == CORE_MAPPING_ERROR) {
+			report_invalid_handle(dd, &r);
+			continue;
+		}
+		o = end_object(dd, &r);
+		if (!o)
+			continue;
+		if (i == 0 && o->mapped_ents && o->mapped_ents < (uint32_t)mapped)
+			mapped = (int)o->mapped_ents;
+		/* Report an nents mismatch once per call, on the first entry. */
+		r.nents = -1;
+		track_put(o);
+	}
+}
+
+/* Move the lines of [addr, addr+size) of @o to the CPU or the device. */
+static void move_lines(struct dmobj *o, uint64_t addr, uint64_t size, int to_cpu)
+{
+	unsigned int line = track_line_size();
+	uint32_t a, b;
+
+	if (!o->nlines || !size)
+		return;
+	a = track_line_index(o, o->cpu + (uintptr_t)(addr - o->dma), line);
+	b = track_line_index(o, o->cpu + (uintptr_t)(addr - o->dma + size - 1), line);
+	if (b >= o->nlines)
+		b = o->nlines - 1;
+	for (; a <= b; a++) {
+		if (to_cpu)
+			o->lines[a] &= (uint8_t)~LINE_DEVICE;
+		else
+			o->lines[a] |= LINE_DEVICE;
+	}
+}
+
+/* One sync of [addr, addr+size); @nelems >= 0 for sg syncs (checked on the first entry). */
+static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir,
+		     int to_cpu, int nelems, const char *api, uintptr_t caller)
+{
+	struct flist l = { 0 };
+	struct finding *f;
+	struct dmobj *o;
+	int dead = 0;
+	uint64_t end;
+
+	o = track_find_containing(dd, addr, &dead);
+	if (!o || dead) {
+		f = flist_add(&l, BUG_SYNC_NOT_MAPPED, dd, 0);
+		fnd_message(f, "device driver tries to sync DMA memory it has not allocated (%s)", api);
+		fact_addr(f, addr, size);
+		f->dir = dir;
+		if (o) {
+			fnd_object(f, o, 0);
+			track_put(o);
+		}
+		flist_emit(&l);
+		return;
+	}
+	spin_lock(&o->lock);
+	end = o->dma + o->size;
+	if (size > end - addr) {
+		f = flist_add(&l, BUG_SYNC_OUT_OF_RANGE, dd, 0);
+		fnd_message(f, "device driver syncs DMA memory outside allocated range (%s)", api);
+		fact_addr(f, addr, size);
+		fnd_fact(f, "allocation size=%llu bytes", (unsigned long long)o->size);
+		fnd_fact(f, "sync offset+size=%llu", (unsigned long long)(addr - o->dma + size));
+		f->dir = dir;
+		fnd_object(f, o, 1);
+		size = end - addr;
+	}
+	if (o->dir != DMA_BIDIRECTIONAL && dir != o->dir) {
+		f = flist_add(&l, BUG_SYNC_DIR_MISMATCH, dd, 0);
+		fnd_message(f, "device driver syncs DMA memory with different direction (%s)", api);
+		fact_addr(f, addr, size);
+		fnd_fact(f, "mapped with %s", dir_name(o->dir));
+		fnd_fact(f, "synced with %s", dir_name(dir));
+		f->dir = dir;
+		fnd_object(f, o, 1);
+	}
+	if (nelems >= 0 && o->type == OBJ_SG && (uint32_t)nelems != o->nents) {
+		f = flist_add(&l, BUG_SYNC_NENTS_MISMATCH, dd, 0);
+		fnd_message(f, "device driver syncs DMA sg list with different entry count (%s)", api);
+		fact_addr(f, addr, size);
+		fnd_fact(f, "map count=%u", o->nents);
+		fnd_fact(f, "sync count=%d", nelems);
+		fnd_object(f, o, 1);
+	}
+	move_lines(o, addr, size, to_cpu);
+	track_record(o, to_cpu ? EV_SYNC_CPU : EV_SYNC_DEV, dir, addr - o->dma,
+		     size, caller, plat_tid());
+	spin_unlock(&o->lock);
+	atomic_fetch_add(&dd->syncs, 1);
+	track_put(o);
+	flist_emit(&l);
+}
+
+void core_sync(struct device *dev, uint64_t addr, size_t size, int dir,
+	       int to_cpu, const char *api, uintptr_t caller)
+{
+	struct dmdev *dd;
+
+	if (!rt_init())
+		return;
+	dd = core_dev(dev, api);
+	if (!dd)
+		return;
+	if (!valid_dir(dir)) {
+		report_bad_dir(dd, dir, api, 0);
+		return;
+	}
+	sync_one(dd, addr, size, dir, to_cpu, -1, api, caller);
+}
+
+void core_sync_sg(struct device *dev, struct scatterlist *sg, int nelems,
+		  int dir, int to_cpu, const char *api, uintptr_t caller)
+{
+	struct scatterlist *s;
+	struct dmdev *dd;
+	int i, limit = nelems;
+
+	if (!rt_init())
+		return;
+	dd = core_dev(dev, api);
+	if (!dd)
+		return;
+	if (!valid_dir(dir)) {
+		report_bad_dir(dd, dir, api, 0);
+		return;
+	}
+	for (i = 0, s = sg; s && i < limit; i++, s = sg_next(s)) {
+		if (i == 0) {
+			struct dmobj *o = track_find_containing(dd, s->dma_address, NULL);
+
+			if (o) {
+				if (o->type == OBJ_SG && o->mapped_ents &&
+				    o->mapped_ents < (uint32_t)limit)
+					limit = (int)o->mapped_ents;
+				track_put(o);
+			}
+		}
+		sync_one(dd, s->dma_address, s->dma_length, dir, to_cpu,
+			 i == 0 ? nelems : -1, api, caller);
+	}
+}
+
+/* ---- coherent and non-coherent allocations ---- */
+
+void *core_alloc(struct device *dev, size_t size, uint64_t *handle,
+		 unsigned long attrs, int type, int dir, const char *api)
+{
+	struct dmdev *dd;
+	struct dmobj *o;
+	struct decl_region *region;
+	uint32_t stack;
+	uint64_t dma = 0;
+	void *cpu;
+
+	if (size == 0 || size > (1ULL << 40))
+		return NULL;
+	if (!rt_init()) {
+		cpu = arena_alloc(size);
+		if (cpu && handle)
+			*handle = place_host((uintptr_t)cpu, size);
+		return cpu;
+	}
+	dd = core_dev(dev, api);
+	if (!dd)
+		return NULL;
+	stack = stack_capture(ctx_frames());
+	if (type == OBJ_NONCOHERENT && !valid_dir(dir)) {
+		report_bad_dir(dd, dir, api, stack);
+		return NULL;
+	}
+	spin_lock(&dd->lock);
+	region = dd->decl;
+	spin_unlock(&dd->lock);
+	if (region && type != OBJ_NONCOHERENT) {
+		/* The device's own pool: no fallback when it is full. */
+		cpu = region_alloc(region, size, &dma);
+		if (!cpu)
+			return NULL;
+	} else {
+		cpu = arena_alloc(size);
+		if (!cpu)
+			return NULL;
+		dma = place_host((uintptr_t)cpu, size);
+		if (!dma || dma + size - 1 > limit_of(dd, dev_coherent_mask(dd))) {
+			arena_free(cpu, size);
+			return NULL;
+		}
+	}
+	o = make_obj(dd, type, dma, (uintptr_t)cpu, size,
+		     type == OBJ_NONCOHERENT ? dir : DMA_BIDIRECTIONAL, attrs,
+		     stack, 0);
+	if (o) {
+		o->owner = region;
+		if (type != OBJ_POOL_PAGE) {
+			atomic_fetch_add(&dd->allocs, 1);
+			atomic_fetch_add(&dd->live_coherent, 1);
+		}
+	}
+	if (handle)
+		*handle = dma;
+	return cpu;
+}
+
+void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle,
+	       unsigned long attrs, int type, int dir, const char *api)
+{
+	struct end_ref r = { handle, size, type, dir, attrs, (uintptr_t)cpu, -1, api, 0 };
+	struct dmdev *dd;
+	struct dmobj *o;
+
+	if (!cpu)
+		return;
+	if (!rt_init()) {
+		arena_free(cpu, size);
+		return;
+	}
+	dd = core_dev(dev, api);
+	if (!dd)
+		return;
+	r.stack = stack_capture(ctx_frames());
+	if (type == OBJ_NONCOHERENT && !valid_dir(dir)) {
+		report_bad_dir(dd, dir, api, r.stack);
+		r.dir = -1;
+	}
+	if (handle == CORE_MAPPING_ERROR) {
+		report_invalid_handle(dd, &r);
+		return;
+	}
+	o = end_object(dd, &r);
+	if (!o)
+		return;
+	/* Release memory only for what really was an allocation. */
+	if (o->type == OBJ_COHERENT || o->type == OBJ_NONCOHERENT ||
+	    o->type == OBJ_POOL_PAGE) {
+		if (o->owner)
+			region_free(o->owner, (void *)o->cpu, o->size);
+		else
+			arena_free((void *)o->cpu, o->size);
+	}
+	track_put(o);
+}
+
+int core_declare_coherent(struct device *dev, uint64_t dev_addr, size_t size)
+{
+	struct decl_region *r;
+	struct dmdev *dd;
+	int err = 0;
+
+	rt_init();
+	dd = core_dev(dev, "dma_declare_coherent_memory");
+	if (!dd)
+		return -EINVAL;
+	if (size < APAGE)
+		return -EINVAL;
+	spin_lock(&dd->lock);
+	if (dd->decl)
+		err = -EBUSY;
+	spin_unlock(&dd->lock);
+	if (err)
+		return err;
+	r = region_create(dev_addr, size);
+	if (!r)
+		return -ENOMEM;
+	spin_lock(&dd->lock);
+	if (dd->decl)
+		err = -EBUSY;
+	else
+		dd->decl = r;
+	spin_unlock(&dd->lock);
+	if (err)
+		region_destroy(r);
+	return err;
+}
+
+void core_release_coherent(struct device *dev)
+{
+	struct decl_region *r;
+	struct dmdev *dd;
+
+	rt_init();
+	dd = core_dev(dev, "dma_release_coherent_memory");
+	if (!dd)
+		return;
+	spin_lock(&dd->lock);
+	r = dd->decl;
+	dd->decl = NULL;
+	spin_unlock(&dd->lock);
+	/* Allocations still live in it keep their memory (reported as leaks). */
+	(void)r;
+}
+
+/* ---- masks ---- */
+
+int core_supported(struct device *dev, uint64_t mask)
+{
+	(void)dev;
+	/* Some simulated DRAM must be reachable: it starts at DRAM_BASE. */
+	return mask >= DRAM_BASE + (2ULL << 20) - 1;
+}
+
+int core_set_mask(struct device *dev, uint64_t mask, int coherent)
+{
+	const char *api = coherent ? "dma_set_coherent_mask" : "dma_set_mask";
+	struct dmdev *dd;
+
+	rt_init();
+	dd = core_dev(dev, api);
+	if (!dd)
+		return -EIO;
+	if (!coherent && !dev->dma_mask)
+		return -EIO;
+	if (!core_supported(dev, mask))
+		return -EIO;
+	if (dd->dma_bits && dd->dma_bits < 64 && mask > (1ULL << dd->dma_bits) - 1) {
+		struct finding f;
+
+		fnd_init(&f, BUG_MASK_VIOLATION, dd, 0);
+		fnd_message(&f, "%s sets a mask wider than the hardware drives", api);
+		fnd_fact(&f, "mask=0x%llx", (unsigned long long)mask);
+		fnd_fact(&f, "hardware address bits=%u", dd->dma_bits);
+		report_emit(&f);
+	}
+	if (coherent)
+		dev->coherent_dma_mask = mask;
+	else
+		*dev->dma_mask = mask;
+	return 0;
+}
+
+/* ---- the device side ---- */
+
+int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
+		    int is_write)
+{
+	const char *api = is_write ? "dmasan_dev_write" : "dmasan_dev_read";
+	struct flist l = { 0 };
+	struct finding *f;
+	struct dmdev *dd;
+	struct dmobj *o;
+	uint64_t limit, end;
+	int dead = 0, err = 0;
+
+	if (!buf)
+		return -EFAULT;
+	if (!len)
+		return 0;
+	if (!is_write)
+		memset(buf, 0, len);
+	if (!rt_init())
+		return -EFAULT;
+	dd = core_dev(dev, api);
+	if (!dd)
+		return -EFAULT;
+	limit = limit_of(dd, dev_mask(dd));
+	if (addr + len - 1 < addr || addr + len - 1 > limit) {
+		f = flist_add(&l, BUG_MASK_VIOLATION, dd, 0);
+		fnd_message(f, "the device %s beyond its DMA mask", is_write ? "writes" : "reads");
+		fact_addr(f, addr, len);
+		fnd_fact(f, "dma mask=0x%llx", (unsigned long long)limit);
+		flist_emit(&l);
+		return -ERANGE;
+	}
+	o = track_find_containing(dd, addr, &dead);
+	if (!o) {
+		f = flist_add(&l, BUG_DEVICE_ACCESS_UNMAPPED, dd, 0);
+		fnd_message(f, "the device %s a bus address that is not mapped for it", is_write ? "writes" : "reads");
+		fact_addr(f, addr, len);
+		flist_emit(&l);
+		return -EFAULT;
+	}
+	spin_lock(&o->lock);
+	if (dead || !atomic_load(&o->live)) {
+		int streaming = is_streaming(o->type);
+
+		f = flist_add(&l, streaming ? BUG_USE_AFTER_UNMAP : BUG_USE_AFTER_FREE, dd, 0);
+		fnd_message(f, streaming ? "the device %s a buffer after it was unmapped" :
+			    "the device %s memory after it was freed", is_write ? "writes" : "reads");
+		fact_addr(f, addr, len);
+		fnd_object(f, o, 1);
+		err = -EFAULT;
+		goto out;
+	}
+	end = o->dma + (o->size ? o->size : 1);
+	if (len > end - addr) {
+		f = flist_add(&l, BUG_DEVICE_ACCESS_UNMAPPED, dd, 0);
+		fnd_message(f, "the device %s past the end of a mapping", is_write ? "writes" : "reads");
+		fact_addr(f, addr, len);
+		fnd_fact(f, "overrun=%llu bytes", (unsigned long long)(len - (end - addr)));
+		fnd_object(f, o, 1);
+		err = -EFAULT;
+		goto out;
+	}
+	if ((is_streaming(o->type) || o->type == OBJ_NONCOHERENT) &&
+	    ((is_write && o->dir == DMA_TO_DEVICE) ||
+	     (!is_write && o->dir == DMA_FROM_DEVICE))) {
+		f = flist_add(&l, BUG_DIR_VIOLATION, dd, 0);
+		fnd_message(f, "the device %s a %s mapping", is_write ? "writes" : "reads",
+			    dir_name(o->dir));
+		fact_addr(f, addr, len);
+		fnd_fact(f, "mapped with %s", dir_name(o->dir));
+		fnd_object(f, o, 1);
+		err = -EACCES;
+		goto out;
+	}
+	if (o->nlines && (is_streaming(o->type) || o->type == OBJ_NONCOHERENT)) {
+		unsigned int line = track_line_size();
+		uintptr_t c = o->cpu + (uintptr_t)(addr - o->dma);
+		uint32_t a = track_line_index(o, c, line);
+		uint32_t b = track_line_index(o, c + len - 1, line), i;
+
+		for (i = a; i <= b && i < o->nlines; i++)
+			if (!(o->lines[i] & LINE_DEVICE))
+				break;
+		if (i <= b && i < o->nlines) {
+			f = flist_add(&l, BUG_MISSING_SYNC_FOR_DEVICE, dd, 0);
+			fnd_message(f, "the device %s lines the CPU owns: dma_sync_*_for_device is missing", is_write ? "writes" : "reads");
+			fact_addr(f, addr, len);
+			fnd_fact(f, "first CPU-owned line at offset %llu",
+				 (unsigned long long)((o->cpu / line + i) * line - o->cpu));
+			fnd_object(f, o, 1);
+		}
+	}
+	if (o->cpu) {
+		void *mem = (void *)(o->cpu + (uintptr_t)(addr - o->dma));
+
+		if (is_write)
+			memcpy(mem, buf, len);
+		else
+			memcpy(buf, mem, len);
+	}
+	track_record(o, is_write ? EV_DEV_WRITE : EV_DEV_READ, -1,
+		     addr - o->dma, len, 0, plat_tid());
+	atomic_fetch_add(is_write ? &dd->dev_writes : &dd->dev_reads, 1);
+out:
+	spin_unlock(&o->lock);
+	track_put(o);
+	flist_emit(&l);
+	return err;
+}
+
+/* ---- leaks ---- */
+
+struct leak_scan {
+	struct dmdev *only;
+	int at_exit;
+	int count;
+};
+
+int pool_report_leaks(struct dmdev *only, int at_exit);
+
+static int leak_one(struct dmobj *o, void *arg)
+{
+	struct leak_scan *s = arg;
+	struct finding f;
+	int streaming = is_streaming(o->type);
+
+	if (o->type == OBJ_POOL_PAGE || (s->only && o->dd != s->only))
+		return 0;
+	if (s->at_exit && o->seq <= rt_fork_seq())
+		return 0;
+	spin_lock(&o->lock);
+	if (o->leak_reported || !atomic_load(&o->live)) {
+		spin_unlock(&o->lock);
+		return 0;
+	}
+	o->leak_reported = 1;
+	fnd_init(&f, streaming ? BUG_LEAK_MAPPING : BUG_LEAK_COHERENT, o->dd,
+		 o->map_stack);
+	if (s->only)
+		fnd_message(&f, "device driver has pending DMA %s while released from device",
+			    streaming ? "mappings" : "allocations");
+	else
+		fnd_message(&f, "DMA %s still live at %s", streaming ? "mapping" : "allocation",
+			    s->at_exit ? "exit" : "leak check");
+	fact_addr(&f, o->dma, o->size);
+	if (streaming)
+		fnd_fact(&f, "mapped with %s", dir_name(o->dir));
+	fnd_fact(&f, "mapped as %s", obj_type_name(o->type));
+	f.cpu_addr = o->cpu;
+	f.dir = o->dir;
+	fnd_object(&f, o, 1);
+	/* The leak's own stack is where it was made; drop the duplicate. */
+	f.stack = o->map_stack;
+	f.nrelated = 0;
+	spin_unlock(&o->lock);
+	report_emit(&f);
+	s->count++;
+	return 0;
+}
+
+static int scan_leaks(struct dmdev *only, int at_exit)
+{
+	struct leak_scan s = { only, at_exit, 0 };
+
+	track_for_each_live(leak_one, &s);
+	return s.count + pool_report_leaks(only, at_exit);
+}
+
+int core_device_del(struct device *dev)
+{
+	struct dmdev *dd;
+	int n;
+
+	if (!rt_init() || !dev)
+		return 0;
+	dd = dev_find(dev);
+	if (!dd)
+		return 0;
+	n = scan_leaks(dd, 0);
+	dev_unregister(dev);
+	return n;
+}
+
+int core_check_leaks(void)
+{
+	if (!rt_init())
+		return 0;
+	return scan_leaks(NULL, 0);
+}
+
+int core_report_leaks(int at_exit)
+{
+	return scan_leaks(NULL, at_exit);
+}

@@ -1,0 +1,510 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The object index, quarantine and physical placement described in
+ * core/track.h. Invariants: an object is in the index from track_insert()
+ * until quarantine eviction; its refs count the index (1) plus every
+ * lookup in flight; it is freed when refs drops to 0, which can only
+ * happen after eviction. Buckets are locked one at a time, never nested.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "core/heap.h"
+#include "core/track.h"
+
+#define PAGE_SHIFT_BUS 12
+#define NBUCKETS (1u << 16)
+
+struct bucket {
+	struct spin lock;
+	struct pref *head;
+};
+
+static struct bucket *buckets;
+static unsigned int line_size = 64;
+static unsigned int quarantine_len;
+static _Atomic(struct dmobj *) *quarantine;
+static atomic_ulong quarantine_pos;
+static atomic_ulong event_seq;
+static atomic_ulong live_count;
+
+static inline uint64_t mkkey(unsigned int space, uint64_t page)
+{
+	return ((uint64_t)space << 48) | (page & ((1ULL << 48) - 1));
+}
+
+static inline struct bucket *bucket_of(uint64_t key)
+{
+	uint64_t h = key * 0x9e3779b97f4a7c15ULL;
+
+	return &buckets[h >> 48];
+}
+
+int track_init(unsigned int line, unsigned int quarantine_size)
+{
+	buckets = heap_calloc(NBUCKETS, sizeof(*buckets));
+	if (!buckets)
+		return -ENOMEM;
+	line_size = line;
+	quarantine_len = quarantine_size;
+	if (quarantine_len) {
+		quarantine = heap_calloc(quarantine_len, sizeof(*quarantine));
+		if (!quarantine)
+			quarantine_len = 0;
+	}
+	return 0;
+}
+
+unsigned int track_line_size(void)
+{
+	return line_size;
+}
+
+uint64_t track_next_seq(void)
+{
+	return atomic_fetch_add_explicit(&event_seq, 1, memory_order_relaxed) + 1;
+}
+
+uint64_t track_live_count(void)
+{
+	return atomic_load_explicit(&live_count, memory_order_relaxed);
+}
+
+struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma,
+			uintptr_t cpu, uint64_t size, int dir)
+{
+	uint64_t nlines = 0;
+	struct dmobj *o;
+
+	if (cpu && size)
+		nlines = (cpu + size - 1) / line_size - cpu / line_size + 1;
+	if (nlines > UINT32_MAX)
+		return NULL;
+	o = heap_alloc(sizeof(*o) + nlines);
+	if (!o)
+		return NULL;
+	memset(o, 0, sizeof(*o));
+	memset(o->lines, 0, nlines);
+	o->dd = dd;
+	o->type = (uint8_t)type;
+	o->dma = dma;
+	o->cpu = cpu;
+	o->size = size;
+	o->dir = (int8_t)dir;
+	o->nlines = (uint32_t)nlines;
+	atomic_init(&o->live, 1);
+	atomic_init(&o->refs, 1);
+	return o;
+}
+
+void track_discard(struct dmobj *o)
+{
+	heap_free(o->more);
+	heap_free(o);
+}
+
+void track_get(struct dmobj *o)
+{
+	atomic_fetch_add_explicit(&o->refs, 1, memory_order_relaxed);
+}
+
+void track_put(struct dmobj *o)
+{
+	if (atomic_fetch_sub_explicit(&o->refs, 1, memory_order_acq_rel) == 1)
+		track_discard(o);
+}
+
+static inline struct pref *link_of(struct dmobj *o, uint32_t i)
+{
+	return i < 2 ? &o->link[i] : &o->more[i - 2];
+}
+
+static uint64_t first_page(const struct dmobj *o)
+{
+	return o->dma >> PAGE_SHIFT_BUS;
+}
+
+int track_insert(struct dmobj *o)
+{
+	uint64_t span = o->size ? o->size : 1;
+	uint64_t pages = ((o->dma + span - 1) >> PAGE_SHIFT_BUS) -
+			 first_page(o) + 1;
+	uint32_t i;
+
+	if (pages > (1u << 20))
+		return -ENOMEM;
+	if (pages > 2) {
+		o->more = heap_calloc(pages - 2, sizeof(*o->more));
+		if (!o->more)
+			return -ENOMEM;
+	}
+	o->npages = (uint32_t)pages;
+	for (i = 0; i < o->npages; i++) {
+		struct pref *p = link_of(o, i);
+		struct bucket *b;
+
+		p->obj = o;
+		p->key = mkkey(o->space, first_page(o) + i);
+		b = bucket_of(p->key);
+		spin_lock(&b->lock);
+		p->next = b->head;
+		b->head = p;
+		spin_unlock(&b->lock);
+	}
+	atomic_fetch_add_explicit(&live_count, 1, memory_order_relaxed);
+	return 0;
+}
+
+static void unlink_obj(struct dmobj *o)
+{
+	uint32_t i;
+
+	for (i = 0; i < o->npages; i++) {
+		struct pref *p = link_of(o, i), **pp;
+		struct bucket *b = bucket_of(p->key);
+
+		spin_lock(&b->lock);
+		for (pp = &b->head; *pp; pp = &(*pp)->next) {
+			if (*pp == p) {
+				*pp = p->next;
+				break;
+			}
+		}
+		spin_unlock(&b->lock);
+	}
+}
+
+void track_retire(struct dmobj *o)
+{
+	struct dmobj *old;
+	unsigned long pos;
+
+	atomic_fetch_sub_explicit(&live_count, 1, memory_order_relaxed);
+	if (!quarantine_len) {
+		unlink_obj(o);
+		track_put(o);
+		return;
+	}
+	pos = atomic_fetch_add_explicit(&quarantine_pos, 1,
+					memory_order_relaxed);
+	old = atomic_exchange_explicit(&quarantine[pos % quarantine_len], o,
+				       memory_order_acq_rel);
+	if (old) {
+		unlink_obj(old);
+		track_put(old);
+	}
+}
+
+static int type_class(int type)
+{
+	return type == OBJ_PAGE ? OBJ_SINGLE : type;
+}
+
+struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size,
+			       int type, int dir)
+{
+	uint64_t key = mkkey(0, dma >> PAGE_SHIFT_BUS);
+	struct bucket *b = bucket_of(key);
+	struct dmobj *best = NULL, *dead = NULL;
+	int best_score = -1;
+	struct pref *p;
+
+	spin_lock(&b->lock);
+	for (p = b->head; p; p = p->next) {
+		struct dmobj *o = p->obj;
+		int score;
+
+		if (p->key != key || o->dd != dd || o->dma != dma)
+			continue;
+		if (!atomic_load_explicit(&o->live, memory_order_acquire)) {
+			if (!dead || o->seq > dead->seq)
+				dead = o;
+			continue;
+		}
+		score = (o->size == size) + (type_class(o->type) == type_class(type)) +
+			(o->dir == dir);
+		if (score > best_score ||
+		    (score == best_score && o->seq > best->seq)) {
+			best = o;
+			best_score = score;
+		}
+	}
+	if (!best)
+		best = dead;
+	if (best)
+		track_get(best);
+	spin_unlock(&b->lock);
+	return best;
+}
+
+struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma,
+				    int *is_dead)
+{
+	uint64_t key = mkkey(0, dma >> PAGE_SHIFT_BUS);
+	struct bucket *b = bucket_of(key);
+	struct dmobj *live = NULL, *dead = NULL;
+	struct pref *p;
+
+	spin_lock(&b->lock);
+	for (p = b->head; p; p = p->next) {
+		struct dmobj *o = p->obj;
+		uint64_t span = o->size ? o->size : 1;
+
+		if (p->key != key || o->dd != dd || dma < o->dma ||
+		    dma - o->dma >= span)
+			continue;
+		if (atomic_load_explicit(&o->live, memory_order_acquire)) {
+			if (!live || o->seq > live->seq)
+				live = o;
+		} else if (!dead || o->seq > dead->seq) {
+			dead = o;
+		}
+	}
+	if (live)
+		dead = NULL;
+	if (live || dead)
+		track_get(live ? live : dead);
+	spin_unlock(&b->lock);
+	if (is_dead)
+		*is_dead = !live && dead;
+	return live ? live : dead;
+}
+
+struct dmobj *track_find_overlap(struct dmobj *self,
+				 int (*filter)(const struct dmobj *o,
+					       const struct dmobj *self))
+{
+	uint64_t lo, hi;
+	uint32_t i;
+
+	if (!self->cpu || !self->size)
+		return NULL;
+	lo = self->cpu / line_size;
+	hi = (self->cpu + self->size - 1) / line_size;
+	for (i = 0; i < self->npages; i++) {
+		struct pref *sp = link_of(self, i), *p;
+		struct bucket *b = bucket_of(sp->key);
+		struct dmobj *hit = NULL;
+
+		spin_lock(&b->lock);
+		for (p = b->head; p; p = p->next) {
+			struct dmobj *o = p->obj;
+
+			if (p->key != sp->key || o == self || !o->cpu ||
+			    !o->size ||
+			    !atomic_load_explicit(&o->live, memory_order_acquire))
+				continue;
+			if ((o->cpu + o->size - 1) / line_size < lo ||
+			    o->cpu / line_size > hi)
+				continue;
+			if (filter && !filter(o, self))
+				continue;
+			hit = o;
+			track_get(o);
+			break;
+		}
+		spin_unlock(&b->lock);
+		if (hit)
+			return hit;
+	}
+	return NULL;
+}
+
+void track_record(struct dmobj *o, enum obj_event_kind what, int dir,
+		  uint64_t offset, uint64_t size, uintptr_t pc, uint32_t tid)
+{
+	struct obj_event *e = &o->hist[o->hist_pos];
+
+	e->seq = (uint32_t)track_next_seq();
+	e->what = (uint8_t)what;
+	e->dir = (int8_t)dir;
+	e->offset = offset > UINT32_MAX ? UINT32_MAX : (uint32_t)offset;
+	e->size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+	e->pc = pc;
+	e->tid = tid;
+	o->hist_pos = (uint8_t)((o->hist_pos + 1) % OBJ_HISTORY);
+	if (o->hist_n < OBJ_HISTORY)
+		o->hist_n++;
+}
+
+static int by_seq(const void *a, const void *b)
+{
+	const struct dmobj *x = *(struct dmobj *const *)a;
+	const struct dmobj *y = *(struct dmobj *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+long track_for_each_live(int (*fn)(struct dmobj *o, void *arg), void *arg)
+{
+	struct dmobj **all = NULL;
+	size_t n = 0, cap = 0, i;
+	unsigned int bi;
+
+	if (!buckets)
+		return 0;
+	for (bi = 0; bi < NBUCKETS; bi++) {
+		struct bucket *b = &buckets[bi];
+		struct pref *p;
+
+		spin_lock(&b->lock);
+		for (p = b->head; p; p = p->next) {
+			struct dmobj *o = p->obj;
+
+			if (p != &o->link[0] ||
+			    !atomic_load_explicit(&o->live, memory_order_acquire))
+				continue;
+			if (n == cap) {
+				size_t ncap = cap ? cap * 2 : 64;
+				struct dmobj **na = heap_alloc(ncap * sizeof(*na));
+
+				if (!na)
+					break;
+				if (all)
+					memcpy(na, all, n * sizeof(*na));
+				heap_free(all);
+				all = na;
+				cap = ncap;
+			}
+			track_get(o);
+			all[n++] = o;
+		}
+		spin_unlock(&b->lock);
+	}
+	if (n)
+		qsort(all, n, sizeof(*all), by_seq);
+	for (i = 0; i < n; i++) {
+		int stop = fn(all[i], arg);
+
+		track_put(all[i]);
+		if (stop) {
+			for (i++; i < n; i++)
+				track_put(all[i]);
+			break;
+		}
+	}
+	heap_free(all);
+	return (long)n;
+}
+
+/* ---- simulated physical placement ---- */
+
+#define CHUNK_SHIFT 21
+#define CHUNK_SIZE (1ULL << CHUNK_SHIFT)
+#define CHUNK_SLOTS (1u << 16)
+#define PHYS_NONE 1ULL   /* placed, but no simulated memory was left */
+
+struct chunk_slot {
+	atomic_ullong key;   /* host chunk number + 1; 0 = empty */
+	atomic_ullong phys;  /* simulated base; 0 = being placed */
+};
+
+static struct chunk_slot chunks[CHUNK_SLOTS];
+static atomic_ullong zone_next[2] = { DRAM_BASE, DRAM_DMA32_END };
+static const uint64_t zone_end[2] = { DRAM_DMA32_END, DRAM_END };
+static int place_high;
+
+void place_set_policy(int high)
+{
+	place_high = high;
+}
+
+static uint64_t zone_take(enum zone z, uint64_t len)
+{
+	uint64_t at = atomic_fetch_add_explicit(&zone_next[z], len,
+						memory_order_relaxed);
+
+	if (at + len > zone_end[z] || at + len < at)
+		return 0;
+	return at;
+}
+
+static uint64_t zone_take_any(uint64_t len)
+{
+	uint64_t at;
+
+	at = zone_take(place_high ? ZONE_NORMAL : ZONE_DMA32, len);
+	if (!at)
+		at = zone_take(place_high ? ZONE_DMA32 : ZONE_NORMAL, len);
+	return at;
+}
+
+/*
+ * The simulated base of host chunk @c. An unplaced chunk is placed at
+ * @want when non-zero, else by the placement policy; *@created says so.
+ */
+static uint64_t chunk_phys(uint64_t c, uint64_t want, int *created)
+{
+	uint64_t key = c + 1, h = (c * 0x9e3779b97f4a7c15ULL) >> 48;
+	uint32_t i;
+
+	*created = 0;
+	for (i = 0; i < CHUNK_SLOTS; i++) {
+		struct chunk_slot *s = &chunks[(h + i) & (CHUNK_SLOTS - 1)];
+		unsigned long long k = atomic_load_explicit(&s->key,
+							    memory_order_acquire);
+		uint64_t phys;
+
+		if (k == 0) {
+			unsigned long long zero = 0;
+
+			if (!atomic_compare_exchange_strong(&s->key, &zero, key)) {
+				k = zero;
+			} else {
+				phys = want ? want : zone_take_any(CHUNK_SIZE);
+				atomic_store_explicit(&s->phys,
+						      phys ? phys : PHYS_NONE,
+						      memory_order_release);
+				*created = 1;
+				return phys;
+			}
+		}
+		if (k != key)
+			continue;
+		while ((phys = atomic_load_explicit(&s->phys,
+						    memory_order_acquire)) == 0)
+			sched_yield();
+		return phys == PHYS_NONE ? 0 : phys;
+	}
+	return 0;
+}
+
+uint64_t place_host(uintptr_t cpu, uint64_t size)
+{
+	uint64_t c0 = cpu >> CHUNK_SHIFT, c1, c, p0, off;
+	int created;
+
+	if (!size)
+		size = 1;
+	c1 = (cpu + size - 1) >> CHUNK_SHIFT;
+	p0 = chunk_phys(c0, 0, &created);
+	if (!p0)
+		return 0;
+	for (c = c0 + 1; c <= c1; c++) {
+		if (chunk_phys(c, 0, &created) !=
+		    p0 + (c - c0) * CHUNK_SIZE)
+			break;
+	}
+	if (c > c1)
+		return p0 + (cpu & (CHUNK_SIZE - 1));
+	/* Not contiguous: a private alias range keeps the page offset. */
+	off = cpu & 4095;
+	p0 = zone_take_any((off + size + 4095) & ~4095ULL);
+	return p0 ? p0 + off : 0;
+}
+
+int place_reserve(uintptr_t cpu, uint64_t size, enum zone zone)
+{
+	uint64_t c0 = cpu >> CHUNK_SHIFT, c1 = (cpu + size - 1) >> CHUNK_SHIFT;
+	uint64_t base = zone_take(zone, (c1 - c0 + 1) * CHUNK_SIZE), c;
+	int created;
+
+	if (!base)
+		return -ENOMEM;
+	for (c = c0; c <= c1; c++) {
+		chunk_phys(c, base + (c - c0) * CHUNK_SIZE, &created);
+		if (!created)
+			return -EEXIST;
+	}
+	return 0;
+}

@@ -1,0 +1,217 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tracking of every DMA object: streaming mappings (single/page, sg
+ * segments, resources), coherent and non-coherent allocations and
+ * dma_pool backing pages. Each is a struct dmobj, indexed by bus address.
+ *
+ * Index: a hash of 64K buckets keyed by (address space, bus page). An
+ * object is linked into the bucket of every 4 KiB bus page it touches, so
+ * unmap (exact address) and sync or device access (containing address)
+ * both cost one bucket walk, whatever the number of live objects. Bucket
+ * chains are short because bus pages are dense and objects rarely span
+ * more than two pages; the first two page links live inside the object.
+ *
+ * Lifetime: an object starts live, holding one reference for the index.
+ * Unmap or free marks it dead (under its own lock) and pushes it on the
+ * quarantine, a fixed ring of recently ended objects; dead objects stay
+ * in the index so double unmaps and use-after-unmap name the right
+ * mapping with its stacks. Eviction from the ring unlinks and drops the
+ * index reference. Lookups take a reference under the bucket lock and
+ * return it; callers lock the object, re-check `live`, act, unlock, put.
+ *
+ * Placement: host memory gets simulated physical addresses per 2 MiB
+ * chunk, fixed for the life of the process (a page keeps its physical
+ * address like real RAM). Chunks are placed in the DMA32 zone (2-4 GiB)
+ * or above 4 GiB according to placement=; a buffer crossing two chunks
+ * that did not land adjacent gets a private contiguous alias range.
+ *
+ * Locking: bucket spinlocks (rank 3), object spinlocks (rank 4); the
+ * placement table is lock-free (CAS on insert); counters are atomics.
+ */
+#ifndef DMASAN_CORE_TRACK_H
+#define DMASAN_CORE_TRACK_H
+
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "core/lock.h"
+
+struct dmdev;
+
+enum obj_type {
+	OBJ_SINGLE = 0,   /* dma_map_single */
+	OBJ_PAGE,         /* dma_map_page (interchangeable with single) */
+	OBJ_SG,           /* one mapped segment of dma_map_sg */
+	OBJ_RESOURCE,     /* dma_map_resource: MMIO, no CPU memory */
+	OBJ_COHERENT,     /* dma_alloc_coherent / dma_alloc_attrs */
+	OBJ_NONCOHERENT,  /* dma_alloc_noncoherent / dma_alloc_pages */
+	OBJ_POOL_PAGE,    /* backing page of a dma_pool */
+	OBJ_TYPE_COUNT
+};
+
+enum map_err_state { MAPERR_NA = 0, MAPERR_NOT_CHECKED, MAPERR_CHECKED };
+
+/* Per-cache-line state bits. */
+#define LINE_DEVICE 0x01   /* the device owns the line */
+
+#define OBJ_HISTORY 4
+
+/* One history event; the caller's PC only (a full stack per sync would
+ * cost more than the sync itself). */
+struct obj_event {
+	uint32_t seq;       /* low bits of the global event sequence */
+	uint8_t what;       /* enum obj_event_kind */
+	int8_t dir;
+	uint16_t pad;
+	uint32_t offset;
+	uint32_t size;
+	uint32_t tid;
+	uintptr_t pc;       /* return address into the caller of the API */
+};
+
+enum obj_event_kind {
+	EV_MAP = 1, EV_SYNC_CPU, EV_SYNC_DEV, EV_DEV_READ, EV_DEV_WRITE,
+	EV_UNMAP, EV_ALLOC, EV_FREE
+};
+
+struct pref {
+	struct pref *next;
+	uint64_t key;          /* (space << 48) | bus page number */
+	struct dmobj *obj;
+};
+
+struct dmobj {
+	struct dmdev *dd;      /* owning device (never freed) */
+	uint64_t dma;          /* first bus address */
+	uintptr_t cpu;         /* CPU address of the first byte; 0 for resources */
+	uint64_t size;
+	uint64_t attrs;
+	uint64_t seq;          /* event sequence of the map/alloc */
+	uint8_t type;          /* enum obj_type */
+	int8_t dir;            /* enum dma_data_direction of the map */
+	uint8_t maperr;        /* enum map_err_state; guarded by lock */
+	atomic_uchar live;     /* written under lock, read anywhere */
+	uint8_t leak_reported; /* reported as a leak already (guarded by lock) */
+	uint8_t hist_n;        /* events recorded so far (saturates) */
+	uint8_t hist_pos;      /* next slot in hist[] */
+	uint8_t space;         /* index address space (0 = shared physical) */
+	uint32_t nents;        /* sg: nents passed to dma_map_sg */
+	uint32_t mapped_ents;  /* sg: count it returned */
+	uint32_t map_stack, end_stack;
+	uint32_t map_tid, end_tid;
+	atomic_int refs;
+	struct spin lock;      /* guards lines, hist, maperr, live, end_* */
+	void *owner;           /* pool for OBJ_POOL_PAGE */
+	uint32_t nlines;       /* cache lines covered by [cpu, cpu+size) */
+	uint32_t npages;       /* bus pages linked in the index */
+	struct pref link[2];   /* first two page links */
+	struct pref *more;     /* links for pages beyond the first two */
+	struct obj_event hist[OBJ_HISTORY];
+	uint8_t lines[];       /* per cache-line state (LINE_*) */
+};
+
+/** track_init - set up the index; @line_size is the cache-line size. @return 0 or -ENOMEM. */
+int track_init(unsigned int line_size, unsigned int quarantine);
+
+/** track_line_size - the simulated cache-line size. */
+unsigned int track_line_size(void);
+
+/**
+ * track_new - allocate an object for [cpu, cpu+size) at bus address @dma
+ * (not yet indexed). @return NULL when the private heap is exhausted.
+ */
+struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma,
+			uintptr_t cpu, uint64_t size, int dir);
+
+/** track_insert - link a new object into the index. @return 0 or -ENOMEM. */
+int track_insert(struct dmobj *o);
+
+/** track_discard - free an object that was never inserted. */
+void track_discard(struct dmobj *o);
+
+/**
+ * track_find_exact - the object of @dd whose first bus address is @dma,
+ * live ones preferred; among several live ones the best fit for @size,
+ * @type and @dir (dma-debug's rule). @return a referenced object or NULL.
+ */
+struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size,
+			       int type, int dir);
+
+/**
+ * track_find_containing - a live object of @dd containing bus address
+ * @dma (the newest when several); if none, a dead one containing it
+ * (*@is_dead set). @return a referenced object or NULL.
+ */
+struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma,
+				    int *is_dead);
+
+/**
+ * track_find_overlap - a live object, other than @self, whose CPU cache
+ * lines intersect those of [cpu, cpu+size) and that matches @filter
+ * (return 1 to accept). Candidates are the objects on @self's bus pages.
+ * @return a referenced object or NULL.
+ */
+struct dmobj *track_find_overlap(struct dmobj *self,
+				 int (*filter)(const struct dmobj *o,
+					       const struct dmobj *self));
+
+/** track_get / track_put - take or drop a reference. */
+void track_get(struct dmobj *o);
+void track_put(struct dmobj *o);
+
+/**
+ * track_retire - push @o, already marked dead by the caller under o->lock,
+ * on the quarantine; the oldest quarantined object is unlinked and its
+ * index reference dropped. The caller keeps its own reference.
+ */
+void track_retire(struct dmobj *o);
+
+/**
+ * track_for_each_live - call @fn for every live object once (sorted by
+ * map sequence), with a reference held and no lock. Stops when @fn
+ * returns non-zero. @return the number of objects visited.
+ */
+long track_for_each_live(int (*fn)(struct dmobj *o, void *arg), void *arg);
+
+/** track_record - append an event to @o's history (caller holds o->lock). */
+void track_record(struct dmobj *o, enum obj_event_kind what, int dir,
+		  uint64_t offset, uint64_t size, uintptr_t pc, uint32_t tid);
+
+/** track_next_seq - the next global event sequence number (from 1). */
+uint64_t track_next_seq(void);
+
+/** track_line_index - index in o->lines of the line holding CPU address @cpu. */
+static inline uint32_t track_line_index(const struct dmobj *o, uintptr_t cpu,
+					unsigned int line_size)
+{
+	return (uint32_t)(cpu / line_size - o->cpu / line_size);
+}
+
+/** track_live_count - live objects now. */
+uint64_t track_live_count(void);
+
+/* Simulated physical placement. */
+enum zone { ZONE_DMA32 = 0, ZONE_NORMAL = 1 };
+
+#define DRAM_BASE 0x80000000ULL       /* 2 GiB */
+#define DRAM_DMA32_END 0x100000000ULL /* 4 GiB */
+#define DRAM_END 0x400000000ULL       /* 16 GiB */
+
+/** place_set_policy - @high: place host chunks above 4 GiB first. */
+void place_set_policy(int high);
+
+/**
+ * place_host - the simulated physical address of host range
+ * [cpu, cpu+size), contiguous over the whole range. @return the address,
+ * or 0 when simulated memory is exhausted.
+ */
+uint64_t place_host(uintptr_t cpu, uint64_t size);
+
+/**
+ * place_reserve - permanently place the 2 MiB-aligned host range [cpu,
+ * cpu+size) in @zone (the coherent arena). @return 0, -EEXIST when some
+ * chunk was placed before, -ENOMEM when the zone is full.
+ */
+int place_reserve(uintptr_t cpu, uint64_t size, enum zone zone);
+
+#endif /* DMASAN_CORE_TRACK_H */

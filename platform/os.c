@@ -1,0 +1,311 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Linux implementation of platform/platform.h: environment, ids, safe
+ * file output, thread-stack and read-only-memory queries, anonymous
+ * memory. The read-only query keeps a snapshot of /proc/self/maps (its
+ * non-writable ranges) and re-reads it only when an address falls in no
+ * known range, so repeated maps of heap buffers cost a binary search.
+ * Locking: the maps snapshot is guarded by one mutex; thread stack bounds
+ * are cached per thread; everything else is stateless.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include "core/heap.h"
+#include "platform/platform.h"
+
+const char *plat_getenv(const char *name)
+{
+	return secure_getenv(name);
+}
+
+int plat_pid(void)
+{
+	return (int)getpid();
+}
+
+static __thread uint32_t cached_tid;
+static __thread int cached_tid_pid;
+
+uint32_t plat_tid(void)
+{
+	int pid = (int)getpid();
+
+	/* Re-read after fork: the child's main thread has a new id. */
+	if (!cached_tid || cached_tid_pid != pid) {
+		cached_tid = (uint32_t)syscall(SYS_gettid);
+		cached_tid_pid = pid;
+	}
+	return cached_tid;
+}
+
+int plat_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+int plat_open_log(const char *prefix, int pid)
+{
+	char path[4096 + 32];
+	struct stat st;
+	int fd, n;
+
+	n = snprintf(path, sizeof(path), "%s.%d", prefix, pid);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+		  0644);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    st.st_uid != geteuid()) {
+		close(fd);
+		return -EPERM;
+	}
+	return fd;
+}
+
+int plat_read_file(const char *path, size_t max, char **out, size_t *len)
+{
+	struct stat st;
+	size_t got = 0;
+	char *buf;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st) != 0) {
+		err = -errno;
+		goto out_close;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto out_close;
+	}
+	if ((uint64_t)st.st_size > max) {
+		err = -EFBIG;
+		goto out_close;
+	}
+	buf = heap_alloc(max + 1);
+	if (!buf) {
+		err = -ENOMEM;
+		goto out_close;
+	}
+	for (;;) {
+		ssize_t n = read(fd, buf + got, max + 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			heap_free(buf);
+			goto out_close;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+		if (got > max) {
+			heap_free(buf);
+			err = -EFBIG;
+			goto out_close;
+		}
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+out_close:
+	close(fd);
+	return err;
+}
+
+/* Thread stack bounds, cached per thread (the main thread's may grow:
+ * its recorded low end is the rlimit-bounded one pthread reports). */
+static __thread uintptr_t stack_lo, stack_hi;
+static __thread int stack_known;
+
+static void learn_stack(void)
+{
+	pthread_attr_t attr;
+	void *addr;
+	size_t size;
+
+	stack_known = -1;
+	if (pthread_getattr_np(pthread_self(), &attr) != 0)
+		return;
+	if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+		stack_lo = (uintptr_t)addr;
+		stack_hi = stack_lo + size;
+		stack_known = 1;
+	}
+	pthread_attr_destroy(&attr);
+}
+
+int plat_on_stack(uintptr_t addr, size_t len)
+{
+	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+
+	if (!stack_known || here < stack_lo || here >= stack_hi)
+		learn_stack();
+	if (stack_known != 1)
+		return 0;
+	return addr < stack_hi && addr + len > stack_lo;
+}
+
+/* Snapshot of /proc/self/maps: sorted ranges with their writability. */
+struct vma {
+	uintptr_t lo, hi;
+	int writable;
+};
+
+static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct vma *maps;
+static size_t nmaps;
+
+static uintptr_t parse_hex(const char **s)
+{
+	uintptr_t v = 0;
+
+	for (;; (*s)++) {
+		char c = **s;
+
+		if (c >= '0' && c <= '9')
+			v = v * 16 + (uintptr_t)(c - '0');
+		else if (c >= 'a' && c <= 'f')
+			v = v * 16 + (uintptr_t)(c - 'a' + 10);
+		else
+			return v;
+	}
+}
+
+static void reload_maps(void)
+{
+	char *text, *line;
+	size_t len, cap = 0, n = 0;
+	struct vma *v = NULL;
+
+	/* /proc files report size 0; read up to 8 MiB. */
+	if (plat_read_file("/proc/self/maps", 8u << 20, &text, &len) != 0)
+		return;
+	for (line = text; *line; ) {
+		const char *s = line;
+		char *nl = strchr(line, '\n');
+		struct vma e;
+
+		e.lo = parse_hex(&s);
+		if (*s == '-')
+			s++;
+		e.hi = parse_hex(&s);
+		if (*s == ' ')
+			s++;
+		e.writable = s[0] && s[1] == 'w';
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 256;
+			struct vma *nv = heap_alloc(ncap * sizeof(*nv));
+
+			if (!nv)
+				break;
+			if (v)
+				memcpy(nv, v, n * sizeof(*nv));
+			heap_free(v);
+			v = nv;
+			cap = ncap;
+		}
+		v[n++] = e;
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	heap_free(text);
+	if (!v)
+		return;
+	heap_free(maps);
+	maps = v;
+	nmaps = n;
+}
+
+/* -1 not known, else the index of the range containing @a. */
+static long find_vma(uintptr_t a)
+{
+	size_t lo = 0, hi = nmaps;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (a < maps[mid].lo)
+			hi = mid;
+		else if (a >= maps[mid].hi)
+			lo = mid + 1;
+		else
+			return (long)mid;
+	}
+	return -1;
+}
+
+int plat_is_readonly(uintptr_t addr, size_t len)
+{
+	uintptr_t end = len ? addr + len - 1 : addr;
+	long i;
+	int ro = 0;
+
+	pthread_mutex_lock(&maps_lock);
+	i = find_vma(addr);
+	if (i < 0 || find_vma(end) < 0) {
+		reload_maps();
+		i = find_vma(addr);
+	}
+	/* Any non-writable range inside [addr, end] makes it read-only. */
+	while (i >= 0 && (size_t)i < nmaps && maps[i].lo <= end) {
+		if (!maps[i].writable) {
+			ro = 1;
+			break;
+		}
+		i++;
+	}
+	pthread_mutex_unlock(&maps_lock);
+	return ro;
+}
+
+void *plat_map_anon(size_t len)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	return p == MAP_FAILED ? NULL : p;
+}
+
+void plat_unmap(void *p, size_t len)
+{
+	if (p)
+		munmap(p, len);
+}
+
+void plat_exit(int status)
+{
+	_exit(status);
+}
+
+void plat_abort(void)
+{
+	abort();
+}

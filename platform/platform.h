@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The platform contract: every OS call dmasan makes goes through here, so
+ * core/ stays pure. Ints are 0 or -errno unless stated. Functions that
+ * may run in a signal handler say so.
+ */
+#ifndef DMASAN_PLATFORM_H
+#define DMASAN_PLATFORM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/** plat_getenv - secure_getenv(): NULL in set-uid programs. */
+const char *plat_getenv(const char *name);
+
+/** plat_pid / plat_tid - process and kernel thread id (cached per thread). */
+int plat_pid(void);
+uint32_t plat_tid(void);
+
+/** plat_write_all - write all of @buf to @fd with one write() when possible. Signal-safe. */
+int plat_write_all(int fd, const void *buf, size_t len);
+
+/**
+ * plat_open_log - open "<prefix>.<pid>" for appending: O_NOFOLLOW |
+ * O_CLOEXEC, created 0644 if absent, refused when it exists but is not a
+ * regular file owned by us. @return fd or -errno.
+ */
+int plat_open_log(const char *prefix, int pid);
+
+/**
+ * plat_read_file - read at most @max bytes of @path into a private-heap
+ * buffer (NUL-terminated). @return 0 with *@out and *@len set, -EFBIG when
+ * larger than @max, or -errno.
+ */
+int plat_read_file(const char *path, size_t max, char **out, size_t *len);
+
+/** plat_backtrace - raw PCs of the calling thread, innermost first. @return count. */
+int plat_backtrace(uintptr_t *pcs, int max);
+
+/** plat_pc_in_self - 1 when @pc lies in libdmasan's own text. */
+int plat_pc_in_self(uintptr_t pc);
+
+/** plat_on_stack - 1 when [addr, addr+len) overlaps the calling thread's stack. */
+int plat_on_stack(uintptr_t addr, size_t len);
+
+/**
+ * plat_is_readonly - 1 when [addr, addr+len) overlaps a mapping that is
+ * not writable (program text, .rodata), 0 when writable or unknown.
+ */
+int plat_is_readonly(uintptr_t addr, size_t len);
+
+/** plat_map_anon / plat_unmap - anonymous read-write memory. NULL on failure. */
+void *plat_map_anon(size_t len);
+void plat_unmap(void *p, size_t len);
+
+/** plat_exit / plat_abort - end the process now (used when halting). */
+void plat_exit(int status) __attribute__((noreturn));
+void plat_abort(void) __attribute__((noreturn));
+
+#endif /* DMASAN_PLATFORM_H */

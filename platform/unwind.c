@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Stack walking for the stack depot: plat_backtrace() over libunwind's
+ * unw_backtrace() fast path (about 100 ns for 16 frames, no syscalls;
+ * the unw_step loop costs two sigprocmask calls per frame and is never
+ * used), and plat_pc_in_self(), which tells the depot which leading
+ * frames belong to libdmasan itself. The text ranges of the object that
+ * holds this file are found once (dladdr + dl_iterate_phdr) under a
+ * pthread_once and are read-only afterwards. When that object is the
+ * main executable (unit tests link everything statically) no frame is
+ * "self", so tests see their own frames.
+ */
+#define UNW_LOCAL_ONLY
+#include <dlfcn.h>
+#include <libunwind.h>
+#include <link.h>
+#include <pthread.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "platform/platform.h"
+
+/* How deep into unw_backtrace()'s answer our caller's frame may sit. */
+#define SELF_SCAN 4
+#define SELF_MAX_RANGES 8
+/* Frames one plat_backtrace() call walks at most. */
+#define WALK_MAX 128
+
+struct text_range {
+	uintptr_t start, end;   /* [start, end) */
+};
+
+/* Written once under self_once; read-only afterwards. */
+static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+static struct text_range self_ranges[SELF_MAX_RANGES];
+static int self_nranges;
+
+struct self_search {
+	uintptr_t anchor;       /* an address inside our own text */
+	int index;              /* dl_iterate_phdr position of the object */
+	int found;
+};
+
+static int in_ranges(const struct dl_phdr_info *info, uintptr_t addr)
+{
+	int i;
+
+	for (i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		uintptr_t lo = (uintptr_t)info->dlpi_addr + ph->p_vaddr;
+
+		if (ph->p_type == PT_LOAD && addr >= lo && addr - lo < ph->p_memsz)
+			return 1;
+	}
+	return 0;
+}
+
+static int find_self(struct dl_phdr_info *info, size_t size, void *data)
+{
+	struct self_search *s = data;
+	int i;
+
+	(void)size;
+	if (!in_ranges(info, s->anchor)) {
+		s->index++;
+		return 0;
+	}
+	s->found = 1;
+	/* The main executable is always reported first. */
+	if (s->index == 0)
+		return 1;
+	for (i = 0; i < info->dlpi_phnum && self_nranges < SELF_MAX_RANGES; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+
+		if (ph->p_type != PT_LOAD || !(ph->p_flags & PF_X))
+			continue;
+		self_ranges[self_nranges].start = (uintptr_t)info->dlpi_addr + ph->p_vaddr;
+		self_ranges[self_nranges].end = self_ranges[self_nranges].start + ph->p_memsz;
+		self_nranges++;
+	}
+	return 1;
+}
+
+static void self_init(void)
+{
+	struct self_search s = { 0, 0, 0 };
+	Dl_info info;
+	void *anchor = (void *)(uintptr_t)&plat_pc_in_self;
+
+	/* dladdr tells whether the anchor is in a known object at all. */
+	if (!dladdr(anchor, &info) || !info.dli_fbase)
+		return;
+	s.anchor = (uintptr_t)anchor;
+	dl_iterate_phdr(find_self, &s);
+}
+
+/**
+ * plat_pc_in_self - 1 when @pc is in the executable text of the object
+ * that holds dmasan; always 0 when that object is the main program.
+ * Context: any thread; the first call may take the loader's lock.
+ */
+int plat_pc_in_self(uintptr_t pc)
+{
+	int i;
+
+	pthread_once(&self_once, self_init);
+	for (i = 0; i < self_nranges; i++)
+		if (pc >= self_ranges[i].start && pc < self_ranges[i].end)
+			return 1;
+	return 0;
+}
+
+/**
+ * plat_backtrace - up to @max return addresses of the calling thread into
+ * @pcs, innermost first, starting with the caller of this function.
+ * @return the count (0 on failure). Context: any thread, no syscalls.
+ */
+__attribute__((noinline)) int plat_backtrace(uintptr_t *pcs, int max)
+{
+	uintptr_t ret = (uintptr_t)__builtin_return_address(0);
+	void *raw[WALK_MAX];
+	int n, i, skip = 0;
+
+	if (!pcs || max <= 0)
+		return 0;
+	if (max > WALK_MAX - SELF_SCAN)
+		max = WALK_MAX - SELF_SCAN;
+	n = unw_backtrace(raw, max + SELF_SCAN);
+	if (n <= 0)
+		return 0;
+	/*
+	 * Start at our caller: drop whatever unw_backtrace reports for
+	 * itself and for this function, found by our own return address.
+	 */
+	for (i = 0; i < n && i < SELF_SCAN; i++) {
+		if ((uintptr_t)raw[i] == ret) {
+			skip = i;
+			break;
+		}
+	}
+	n -= skip;
+	if (n > max)
+		n = max;
+	for (i = 0; i < n; i++)
+		pcs[i] = (uintptr_t)raw[i + skip];
+	return n;
+}

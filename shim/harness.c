@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: MIT */
+/* The harness API of <dmasan/dmasan.h> and the library's constructor/destructor. */
+#include "core/device.h"
+#include "core/report.h"
+#include "core/runtime.h"
+#include "shim/shim.h"
+
+EXPORT int dmasan_device_add(struct device *dev, const char *name,
+			     const struct dmasan_device_info *info)
+{
+	rt_init();
+	return dev_register(dev, name, info);
+}
+
+EXPORT void dmasan_device_del(struct device *dev)
+{
+	core_device_del(dev);
+}
+
+EXPORT int dmasan_dev_read(struct device *dev, dma_addr_t addr, void *buf,
+			   size_t len)
+{
+	return core_dev_access(dev, addr, buf, len, 0);
+}
+
+EXPORT int dmasan_dev_write(struct device *dev, dma_addr_t addr,
+			    const void *buf, size_t len)
+{
+	return core_dev_access(dev, addr, (void *)buf, len, 1);
+}
+
+EXPORT unsigned long dmasan_error_count(void)
+{
+	return report_count();
+}
+
+EXPORT void dmasan_set_report_callback(void (*cb)(const struct dmasan_report *r,
+						  void *arg),
+				       void *arg)
+{
+	report_set_callback(cb, arg);
+}
+
+EXPORT int dmasan_check_leaks(void)
+{
+	return core_check_leaks();
+}
+
+EXPORT int dmasan_active(void)
+{
+	return 1;
+}
+
+/*
+ * Runs after the program's own destructors and atexit handlers (a
+ * preloaded library is finalised last), so what is still mapped now was
+ * really leaked.
+ */
+__attribute__((destructor)) static void dmasan_fini(void)
+{
+	rt_fini();
+}

@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Small driver-style programs, one per dma-debug check, written against
+ * the public headers only (as a user's test would be). `dmadebug_cases
+ * NAME` runs one case; tests/e2e/dmadebug.cmake runs each under the shim
+ * and checks the exact finding ids, and runs the ok-* cases expecting
+ * none. Every case also runs to completion with the direct library.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmapool.h>
+#include <linux/scatterlist.h>
+#include <dmasan/dmasan.h>
+
+static struct device dev;
+static struct device_dma_parameters parms;
+
+static void *buf(size_t n)
+{
+	void *p = aligned_alloc(64, (n + 63) & ~(size_t)63);
+
+	memset(p, 0x5a, n);
+	return p;
+}
+
+static dma_addr_t map(void *p, size_t n, enum dma_data_direction dir)
+{
+	dma_addr_t a = dma_map_single(&dev, p, n, dir);
+
+	if (dma_mapping_error(&dev, a)) {
+		fprintf(stderr, "map failed\n");
+		exit(3);
+	}
+	return a;
+}
+
+static int ok_single(void)
+{
+	char *p = buf(2048);
+	dma_addr_t a = map(p, 2048, DMA_TO_DEVICE);
+	char out[64];
+
+	if ((uintptr_t)a == (uintptr_t)p && dmasan_active())
+		return 1;
+	dmasan_dev_read(&dev, a, out, sizeof(out));
+	dma_unmap_single(&dev, a, 2048, DMA_TO_DEVICE);
+	free(p);
+	return 0;
+}
+
+static int ok_rx(void)
+{
+	char *p = buf(2048);
+	dma_addr_t a = map(p, 2048, DMA_FROM_DEVICE);
+	char pkt[100];
+	int i, rc = 0;
+
+	for (i = 0; i < 3; i++) {
+		memset(pkt, 'a' + i, sizeof(pkt));
+		if (dmasan_dev_write(&dev, a, pkt, sizeof(pkt)))
+			rc = 1;
+		dma_sync_single_for_cpu(&dev, a, 2048, DMA_FROM_DEVICE);
+		if (p[0] != 'a' + i || p[99] != 'a' + i)
+			rc = 1;
+		dma_sync_single_for_device(&dev, a, 2048, DMA_FROM_DEVICE);
+	}
+	dma_unmap_single(&dev, a, 2048, DMA_FROM_DEVICE);
+	free(p);
+	return rc;
+}
+
+static int ok_page_and_range(void)
+{
+	struct page *pg = alloc_page(GFP_KERNEL);
+	dma_addr_t a = dma_map_page(&dev, pg, 128, 1024, DMA_BIDIRECTIONAL);
+
+	if (dma_mapping_error(&dev, a))
+		return 1;
+	dma_sync_single_range_for_cpu(&dev, a, 64, 128, DMA_FROM_DEVICE);
+	dma_sync_single_range_for_device(&dev, a, 64, 128, DMA_TO_DEVICE);
+	dma_unmap_page(&dev, a, 1024, DMA_BIDIRECTIONAL);
+	__free_page(pg);
+	return 0;
+}
+
+static int ok_sg(void)
+{
+	struct sg_table t;
+	struct scatterlist *s;
+	void *b[3];
+	int i, n;
+
+	if (sg_alloc_table(&t, 3, GFP_KERNEL))
+		return 1;
+	for_each_sg(t.sgl, s, 3, i) {
+		b[i] = buf(4096);
+		sg_set_buf(s, b[i], 4096);
+	}
+	if (dma_map_sgtable(&dev, &t, DMA_TO_DEVICE, 0))
+		return 1;
+	dma_sync_sgtable_for_cpu(&dev, &t, DMA_TO_DEVICE);
+	dma_sync_sgtable_for_device(&dev, &t, DMA_TO_DEVICE);
+	dma_unmap_sgtable(&dev, &t, DMA_TO_DEVICE, 0);
+	n = dma_map_sg(&dev, t.sgl, 3, DMA_FROM_DEVICE);
+	if (n != 3)
+		return 1;
+	dma_unmap_sg(&dev, t.sgl, 3, DMA_FROM_DEVICE);
+	sg_free_table(&t);
+	for (i = 0; i < 3; i++)
+		free(b[i]);
+	return 0;
+}
+
+static int ok_coherent(void)
+{
+	dma_addr_t h;
+	u32 *ring = dma_alloc_coherent(&dev, 4096, &h, GFP_KERNEL);
+	u32 v = 0x1234;
+
+	if (!ring || ring[7] != 0)
+		return 1;
+	if (dmasan_dev_write(&dev, h + 28, &v, 4) || ring[7] != 0x1234)
+		return 1;
+	dma_free_coherent(&dev, 4096, ring, h);
+	return 0;
+}
+
+static int ok_pool(void)
+{
+	struct dma_pool *pool = dma_pool_create("ok", &dev, 64, 64, 4096);
+	dma_addr_t h[10];
+	void *v[10];
+	int i;
+
+	if (!pool)
+		return 1;
+	for (i = 0; i < 10; i++)
+		if (!(v[i] = dma_pool_zalloc(pool, GFP_KERNEL, &h[i])))
+			return 1;
+	for (i = 0; i < 10; i++)
+		dma_pool_free(pool, v[i], h[i]);
+	dma_pool_destroy(pool);
+	return 0;
+}
+
+static int ok_noncoherent(void)
+{
+	dma_addr_t h;
+	void *p = dma_alloc_noncoherent(&dev, 8192, &h, DMA_BIDIRECTIONAL, GFP_KERNEL);
+	char x = 1;
+
+	if (!p)
+		return 1;
+	dma_sync_single_for_device(&dev, h, 8192, DMA_BIDIRECTIONAL);
+	dmasan_dev_write(&dev, h, &x, 1);
+	dma_sync_single_for_cpu(&dev, h, 8192, DMA_BIDIRECTIONAL);
+	dma_free_noncoherent(&dev, 8192, p, h, DMA_BIDIRECTIONAL);
+	return 0;
+}
+
+static int ok_masks(void)
+{
+	struct device d2;
+
+	memset(&d2, 0, sizeof(d2));
+	dmasan_device_add(&d2, "d2", NULL);
+	if (dma_get_mask(&d2) != DMA_BIT_MASK(32))
+		return 1;
+	if (dma_set_mask_and_coherent(&d2, DMA_BIT_MASK(64)))
+		return 1;
+	if (dmasan_active() && dma_set_mask(&d2, DMA_BIT_MASK(16)) != -EIO)
+		return 1;
+	dmasan_device_del(&d2);
+	return 0;
+}
+
+static int ok_resource(void)
+{
+	dma_addr_t a = dma_map_resource(&dev, 0x90000000, 4096, DMA_BIDIRECTIONAL, 0);
+
+	if (dma_mapping_error(&dev, a))
+		return 1;
+	dma_unmap_resource(&dev, a, 4096, DMA_BIDIRECTIONAL, 0);
+	return 0;
+}
+
+/* ---- buggy cases ---- */
+
+static int bug_unmap_not_mapped(void)
+{
+	dma_unmap_single(&dev, 0x12345000, 64, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_unmap_invalid_handle(void)
+{
+	dma_unmap_single(&dev, DMA_MAPPING_ERROR, 64, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_double_unmap(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_TO_DEVICE);
+
+	dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_unmap_size(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_TO_DEVICE);
+
+	dma_unmap_single(&dev, a, 128, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_unmap_type(void)
+{
+	struct scatterlist sg;
+	void *p = buf(512);
+
+	sg_init_one(&sg, p, 512);
+	if (dma_map_sg(&dev, &sg, 1, DMA_TO_DEVICE) != 1)
+		return 1;
+	dma_unmap_page(&dev, sg_dma_address(&sg), 512, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_unmap_dir(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_TO_DEVICE);
+
+	dma_unmap_single(&dev, a, 256, DMA_FROM_DEVICE);
+	return 0;
+}
+
+static int bug_unmap_nents(void)
+{
+	struct scatterlist sg[3];
+	void *b = buf(3 * 4096);
+	int i;
+
+	sg_init_table(sg, 3);
+	for (i = 0; i < 3; i++)
+		sg_set_buf(&sg[i], (char *)b + i * 4096, 4096);
+	if (dma_map_sg(&dev, sg, 2, DMA_TO_DEVICE) != 2)
+		return 1;
+	dma_unmap_sg(&dev, sg, 3, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_unmap_attrs(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = dma_map_single_attrs(&dev, p, 256, DMA_TO_DEVICE, DMA_ATTR_PRIVILEGED);
+
+	if (dma_mapping_error(&dev, a))
+		return 1;
+	dma_unmap_single_attrs(&dev, a, 256, DMA_TO_DEVICE, 0);
+	return 0;
+}
+
+static int bug_free_cpu_addr(void)
+{
+	dma_addr_t h;
+	char *p = dma_alloc_coherent(&dev, 8192, &h, GFP_KERNEL);
+
+	dma_free_coherent(&dev, 8192, p + 4096, h);
+	return 0;
+}
+
+static int bug_map_error_unchecked(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = dma_map_single(&dev, p, 256, DMA_TO_DEVICE);
+
+	dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_sync_not_mapped(void)
+{
+	dma_sync_single_for_cpu(&dev, 0x12345000, 64, DMA_FROM_DEVICE);
+	return 0;
+}
+
+static int bug_sync_out_of_range(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_FROM_DEVICE);
+
+	dma_sync_single_for_cpu(&dev, a + 128, 256, DMA_FROM_DEVICE);
+	dma_unmap_single(&dev, a, 256, DMA_FROM_DEVICE);
+	return 0;
+}
+
+static int bug_sync_dir(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_TO_DEVICE);
+
+	dma_sync_single_for_cpu(&dev, a, 256, DMA_FROM_DEVICE);
+	dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_sync_nents(void)
+{
+	struct scatterlist sg[2];
+	void *b = buf(2 * 4096);
+
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], b, 4096);
+	sg_set_buf(&sg[1], (char *)b + 4096, 4096);
+	if (dma_map_sg(&dev, sg, 2, DMA_FROM_DEVICE) != 2)
+		return 1;
+	dma_sync_sg_for_cpu(&dev, sg, 1, DMA_FROM_DEVICE);
+	dma_unmap_sg(&dev, sg, 2, DMA_FROM_DEVICE);
+	return 0;
+}
+
+static int bug_map_stack(void)
+{
+	char stackbuf[128];
+	dma_addr_t a;
+
+	memset(stackbuf, 0, sizeof(stackbuf));
+	a = map(stackbuf, sizeof(stackbuf), DMA_TO_DEVICE);
+	dma_unmap_single(&dev, a, sizeof(stackbuf), DMA_TO_DEVICE);
+	return 0;
+}
+
+static const char greeting[4096] __attribute__((aligned(4096))) = "hello, device";
+
+static int bug_map_readonly(void)
+{
+	dma_addr_t a = map((void *)greeting, sizeof(greeting), DMA_TO_DEVICE);
+
+	dma_unmap_single(&dev, a, sizeof(greeting), DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_map_zero(void)
+{
+	void *p = buf(64);
+	dma_addr_t a = dma_map_single(&dev, p, 0, DMA_TO_DEVICE);
+
+	if (!dma_mapping_error(&dev, a))
+		dma_unmap_single(&dev, a, 0, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_map_bad_dir(void)
+{
+	void *p = buf(64);
+	dma_addr_t a = dma_map_single(&dev, p, 64, DMA_NONE);
+
+	if (!dma_mapping_error(&dev, a))
+		dma_unmap_single(&dev, a, 64, DMA_NONE);
+	return 0;
+}
+
+static int bug_null_device(void)
+{
+	void *p = buf(64);
+	dma_addr_t a = dma_map_single(NULL, p, 64, DMA_TO_DEVICE);
+
+	if (!dma_mapping_error(NULL, a))
+		dma_unmap_single(NULL, a, 64, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_cacheline_overlap(void)
+{
+	char *p = buf(128);
+	dma_addr_t a = map(p, 32, DMA_FROM_DEVICE);
+	dma_addr_t b = map(p + 32, 32, DMA_FROM_DEVICE);
+
+	dma_unmap_single(&dev, b, 32, DMA_FROM_DEVICE);
+	dma_unmap_single(&dev, a, 32, DMA_FROM_DEVICE);
+	return 0;
+}
+
+static int bug_sg_too_long(void)
+{
+	struct scatterlist sg;
+	void *b = buf(8192);
+
+	parms.max_segment_size = 4096;
+	dev.dma_parms = &parms;
+	sg_init_one(&sg, b, 8192);
+	if (dma_map_sg(&dev, &sg, 1, DMA_TO_DEVICE) != 1)
+		return 1;
+	dma_unmap_sg(&dev, &sg, 1, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_sg_boundary(void)
+{
+	struct scatterlist sg;
+	char *b = buf(8192);
+
+	parms.max_segment_size = 65536;
+	parms.segment_boundary_mask = 0xfff;
+	dev.dma_parms = &parms;
+	sg_init_one(&sg, b + 2048, 4096);
+	if (dma_map_sg(&dev, &sg, 1, DMA_TO_DEVICE) != 1)
+		return 1;
+	dma_unmap_sg(&dev, &sg, 1, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_leak_mapping(void)
+{
+	map(buf(256), 256, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_leak_coherent(void)
+{
+	dma_addr_t h;
+
+	return dma_alloc_coherent(&dev, 4096, &h, GFP_KERNEL) ? 0 : 1;
+}
+
+static int bug_leak_at_device_del(void)
+{
+	map(buf(256), 256, DMA_FROM_DEVICE);
+	dmasan_device_del(&dev);
+	return 0;
+}
+
+static int bug_leak_pool(void)
+{
+	struct dma_pool *pool = dma_pool_create("leaky", &dev, 32, 8, 0);
+	dma_addr_t h;
+
+	return pool && dma_pool_alloc(pool, GFP_KERNEL, &h) ? 0 : 1;
+}
+
+static int bug_coherent_double_free(void)
+{
+	dma_addr_t h;
+	void *p = dma_alloc_coherent(&dev, 4096, &h, GFP_KERNEL);
+
+	dma_free_coherent(&dev, 4096, p, h);
+	dma_free_coherent(&dev, 4096, p, h);
+	return 0;
+}
+
+static int bug_coherent_size(void)
+{
+	dma_addr_t h;
+	void *p = dma_alloc_coherent(&dev, 4096, &h, GFP_KERNEL);
+
+	dma_free_coherent(&dev, 2048, p, h);
+	return 0;
+}
+
+static int bug_pool_double_free(void)
+{
+	struct dma_pool *pool = dma_pool_create("df", &dev, 64, 8, 0);
+	dma_addr_t h;
+	void *v = dma_pool_alloc(pool, GFP_KERNEL, &h);
+
+	dma_pool_free(pool, v, h);
+	dma_pool_free(pool, v, h);
+	dma_pool_destroy(pool);
+	return 0;
+}
+
+static int bug_pool_free_invalid(void)
+{
+	struct dma_pool *pool = dma_pool_create("inv", &dev, 64, 8, 0);
+	dma_addr_t h;
+	char *v = dma_pool_alloc(pool, GFP_KERNEL, &h);
+
+	dma_pool_free(pool, v + 8, h + 8);
+	dma_pool_free(pool, v, h);
+	dma_pool_destroy(pool);
+	return 0;
+}
+
+static int bug_pool_destroy_busy(void)
+{
+	struct dma_pool *pool = dma_pool_create("busy", &dev, 64, 8, 0);
+	dma_addr_t h;
+
+	dma_pool_alloc(pool, GFP_KERNEL, &h);
+	dma_pool_destroy(pool);
+	return 0;
+}
+
+static int bug_pool_corruption(void)
+{
+	struct dma_pool *pool = dma_pool_create("waf", &dev, 64, 8, 0);
+	dma_addr_t h, h2;
+	char *v = dma_pool_alloc(pool, GFP_KERNEL, &h), *v2;
+
+	dma_pool_free(pool, v, h);
+	v[40] = 1;             /* write after free */
+	v2 = dma_pool_alloc(pool, GFP_KERNEL, &h2);
+	dma_pool_free(pool, v2, h2);
+	dma_pool_destroy(pool);
+	return 0;
+}
+
+static int bug_mask_unreachable(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = dma_map_single(&dev, p, 256, DMA_TO_DEVICE);
+
+	if (!dma_mapping_error(&dev, a))
+		dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_mask_violation(void)
+{
+	struct device d32;
+	struct dmasan_device_info info = { .dma_bits = 32 };
+
+	memset(&d32, 0, sizeof(d32));
+	dmasan_device_add(&d32, "narrow0", &info);
+	dma_set_mask(&d32, DMA_BIT_MASK(64));
+	dmasan_device_del(&d32);
+	return 0;
+}
+
+static int bug_use_after_unmap(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_TO_DEVICE);
+	char out[16];
+
+	dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	return dmasan_dev_read(&dev, a, out, sizeof(out)) == 0 && dmasan_active();
+}
+
+static int bug_use_after_free(void)
+{
+	dma_addr_t h;
+	void *p = dma_alloc_coherent(&dev, 4096, &h, GFP_KERNEL);
+	char out[16];
+
+	dma_free_coherent(&dev, 4096, p, h);
+	return dmasan_dev_read(&dev, h, out, sizeof(out)) == 0 && dmasan_active();
+}
+
+static int bug_device_access_unmapped(void)
+{
+	char out[16];
+
+	(void)dmasan_dev_read(&dev, 0x9abc0000, out, sizeof(out));
+	return 0;
+}
+
+static int bug_dir_violation(void)
+{
+	void *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_TO_DEVICE);
+	char in[16] = { 0 };
+	int rc = dmasan_dev_write(&dev, a, in, sizeof(in));
+
+	dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	return dmasan_active() ? rc != -EACCES : 0;
+}
+
+static int bug_missing_sync_for_device(void)
+{
+	char *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_FROM_DEVICE);
+	char pkt[16] = { 1 };
+
+	dmasan_dev_write(&dev, a, pkt, sizeof(pkt));
+	dma_sync_single_for_cpu(&dev, a, 256, DMA_FROM_DEVICE);
+	/* forgot dma_sync_single_for_device before the next receive */
+	dmasan_dev_write(&dev, a, pkt, sizeof(pkt));
+	dma_unmap_single(&dev, a, 256, DMA_FROM_DEVICE);
+	return 0;
+}
+
+struct tcase {
+	const char *name;
+	int (*fn)(void);
+};
+
+static const struct tcase cases[] = {
+	{ "ok-single", ok_single }, { "ok-rx", ok_rx },
+	{ "ok-page-and-range", ok_page_and_range }, { "ok-sg", ok_sg },
+	{ "ok-coherent", ok_coherent }, { "ok-pool", ok_pool },
+	{ "ok-noncoherent", ok_noncoherent }, { "ok-masks", ok_masks },
+	{ "ok-resource", ok_resource },
+	{ "unmap-not-mapped", bug_unmap_not_mapped },
+	{ "unmap-invalid-handle", bug_unmap_invalid_handle },
+	{ "double-unmap", bug_double_unmap },
+	{ "unmap-size-mismatch", bug_unmap_size },
+	{ "unmap-type-mismatch", bug_unmap_type },
+	{ "unmap-dir-mismatch", bug_unmap_dir },
+	{ "unmap-nents-mismatch", bug_unmap_nents },
+	{ "unmap-attrs-mismatch", bug_unmap_attrs },
+	{ "free-cpu-addr-mismatch", bug_free_cpu_addr },
+	{ "map-error-unchecked", bug_map_error_unchecked },
+	{ "sync-not-mapped", bug_sync_not_mapped },
+	{ "sync-out-of-range", bug_sync_out_of_range },
+	{ "sync-dir-mismatch", bug_sync_dir },
+	{ "sync-nents-mismatch", bug_sync_nents },
+	{ "map-stack-memory", bug_map_stack },
+	{ "map-readonly-memory", bug_map_readonly },
+	{ "map-zero-length", bug_map_zero },
+	{ "map-invalid-direction", bug_map_bad_dir },
+	{ "null-device", bug_null_device },
+	{ "cacheline-overlap", bug_cacheline_overlap },
+	{ "sg-segment-too-long", bug_sg_too_long },
+	{ "sg-boundary-crossing", bug_sg_boundary },
+	{ "leak-mapping", bug_leak_mapping },
+	{ "leak-coherent", bug_leak_coherent },
+	{ "leak-at-device-del", bug_leak_at_device_del },
+	{ "leak-pool", bug_leak_pool },
+	{ "coherent-double-free", bug_coherent_double_free },
+	{ "coherent-size-mismatch", bug_coherent_size },
+	{ "pool-double-free", bug_pool_double_free },
+	{ "pool-free-invalid", bug_pool_free_invalid },
+	{ "pool-destroy-busy", bug_pool_destroy_busy },
+	{ "pool-corruption", bug_pool_corruption },
+	{ "mask-unreachable", bug_mask_unreachable },
+	{ "mask-violation", bug_mask_violation },
+	{ "use-after-unmap", bug_use_after_unmap },
+	{ "use-after-free", bug_use_after_free },
+	{ "device-access-unmapped", bug_device_access_unmapped },
+	{ "dir-violation", bug_dir_violation },
+	{ "missing-sync-for-device", bug_missing_sync_for_device },
+};
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: dmadebug_cases CASE\n");
+		return 2;
+	}
+	if (dmasan_device_add(&dev, "testdev0", NULL)) {
+		fprintf(stderr, "dmasan_device_add failed\n");
+		return 2;
+	}
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (!strcmp(cases[i].name, argv[1])) {
+			int rc = cases[i].fn();
+
+			if (rc)
+				fprintf(stderr, "case %s: unexpected result\n", argv[1]);
+			return rc;
+		}
+	}
+	fprintf(stderr, "dmadebug_cases: unknown case '%s'\n", argv[1]);
+	return 2;
+}
