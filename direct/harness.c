@@ -112,3 +112,12 @@ __attribute__((noinline)) void dmasan_on_report(const struct dmasan_report *r)
 	(void)r;
 	__asm__ __volatile__("" ::: "memory");
 }
+
+/*
+ * A weak reference from this library makes the linker export a program's
+ * dmasan_default_options() in its dynamic symbol table, where the
+ * preloaded shim looks for it. Nothing here calls it.
+ */
+__attribute__((weak)) const char *dmasan_default_options(void);
+__attribute__((used)) static const char *(*const keep_default_options)(void) =
+	dmasan_default_options;

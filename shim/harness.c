@@ -3,6 +3,7 @@
 #include "core/device.h"
 #include "core/report.h"
 #include "core/runtime.h"
+#include "platform/platform.h"
 #include "shim/shim.h"
 
 EXPORT int dmasan_device_add(struct device *dev, const char *name,
@@ -49,6 +50,28 @@ EXPORT int dmasan_check_leaks(void)
 EXPORT int dmasan_active(void)
 {
 	return 1;
+}
+
+static void quiet(void *arg, const char *line)
+{
+	(void)arg;
+	(void)line;
+}
+
+/*
+ * Nothing is written by a process that never calls the API, with one
+ * exception: help=1 asks for the option list, so it is printed at load.
+ */
+__attribute__((constructor)) static void dmasan_load(void)
+{
+	struct dmasan_options o;
+	const char *env = plat_getenv("DMASAN_OPTIONS");
+
+	if (!env)
+		return;
+	options_set_defaults(&o);
+	if (options_parse(&o, "DMASAN_OPTIONS", env, quiet, NULL) == 0 && o.help)
+		rt_init();
 }
 
 /*

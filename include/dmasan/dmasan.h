@@ -73,7 +73,8 @@ struct dmasan_report {
  * @name: name used in reports; NULL keeps dev->init_name
  * @info: hardware properties, or NULL for platform defaults
  * Sets dev->dma_mask = &dev->coherent_dma_mask and 32-bit default masks.
- * @return 0, -EINVAL for a NULL @dev, -EEXIST if already registered,
+ * @return 0, -EINVAL for a NULL @dev, -EEXIST if it was already added
+ *         (the shim; the direct library does not check),
  *         -ENOENT if @info names an of_node the platform lacks.
  */
 int dmasan_device_add(struct device *dev, const char *name,

@@ -586,6 +586,19 @@ static int bug_missing_sync_for_device(void)
 	return 0;
 }
 
+static int bug_two_unknown_unmaps(void)
+{
+	dma_unmap_single(&dev, 0x12345000, 64, DMA_TO_DEVICE);
+	dma_unmap_single(&dev, 0x12346000, 64, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int print_and_double_unmap(void)
+{
+	printf("program output\n");
+	return bug_double_unmap();
+}
+
 struct tcase {
 	const char *name;
 	int (*fn)(void);
@@ -636,6 +649,8 @@ static const struct tcase cases[] = {
 	{ "device-access-unmapped", bug_device_access_unmapped },
 	{ "dir-violation", bug_dir_violation },
 	{ "missing-sync-for-device", bug_missing_sync_for_device },
+	{ "two-unknown-unmaps", bug_two_unknown_unmaps },
+	{ "print-and-double-unmap", print_and_double_unmap },
 };
 
 int main(int argc, char **argv)
