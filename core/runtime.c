@@ -159,10 +159,15 @@ static void do_init(void)
 		rt_disable("out of memory while setting up tracking");
 		return;
 	}
-	if (opts.verbosity >= 1)
+	if (opts.verbosity >= 1) {
 		rt_diag("initialised in pid %d: cache line %ld bytes, placement %s, format %s, log_path %s",
 			plat_pid(), opts.cache_line, opts.placement, opts.format,
 			opts.log_path);
+		if (!opts.help) {
+			rt_diag("effective options:");
+			options_print_help(&opts, help_line, NULL);
+		}
+	}
 	atomic_store(&tracking, 1);
 	atomic_store(&initialised, 1);
 }

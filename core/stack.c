@@ -34,7 +34,7 @@
 #define ID_PAGES 1024u
 #define ID_LIMIT (ID_PAGES * ID_PAGE_SLOTS) /* ids are 1 .. ID_LIMIT-1 */
 /* Extra frames walked so that libdmasan's own frames can be dropped. */
-#define SELF_FRAMES 16
+#define SELF_FRAMES 8
 
 struct depot_entry {
 	const struct depot_entry *next; /* older entry in the same bucket */
@@ -65,7 +65,7 @@ static size_t chunk_left;
 
 static uint64_t hash_pcs(const uintptr_t *pcs, int n)
 {
-	uint64_t h = 0x243f6a8885a308d3ull ^ (uint64_t)n;
+	uint64_t h = 0x243f6a8885a308d3ull ^ (unsigned)n;
 	int i;
 
 	for (i = 0; i < n; i++) {
@@ -234,7 +234,7 @@ uint64_t stack_depot_bytes(void)
  */
 uint32_t stack_capture(int max_frames)
 {
-	uintptr_t pcs[STACK_MAX_FRAMES + SELF_FRAMES];
+	uintptr_t pcs[STACK_MAX_FRAMES + 16];
 	int n, skip = 0;
 
 	if (max_frames < 1)

@@ -166,7 +166,7 @@ static int objects_changed(void)
 	return v[0] != seen_adds || v[1] != seen_subs;
 }
 
-static void resolve_dwfl(uintptr_t addr, int in_object, struct sym_frame *f)
+static void resolve_dwfl(uintptr_t addr, struct sym_frame *f)
 {
 	Dwfl_Module *mod;
 	Dwfl_Line *line;
@@ -177,7 +177,7 @@ static void resolve_dwfl(uintptr_t addr, int in_object, struct sym_frame *f)
 	if (dwfl_ready() != 0)
 		return;
 	mod = dwfl_addrmodule(dwfl, addr);
-	if (!mod && in_object && objects_changed()) {
+	if (!mod && objects_changed()) {
 		/* Loaded after our report (dlopen): look again, once. */
 		if (report_modules() != 0) {
 			dwfl_end(dwfl);
@@ -235,10 +235,14 @@ static void resolve(uintptr_t pc, int use_debuginfo, struct sym_frame *f)
 	memset(&info, 0, sizeof(info));
 	in_object = dladdr1((void *)addr, &info, (void **)&lm, RTLD_DL_LINKMAP) != 0 &&
 		    info.dli_fbase;
-	if (use_debuginfo)
-		resolve_dwfl(addr, in_object, f);
+	/*
+	 * Only code of objects the loader knows: dwfl also reports other
+	 * file mappings (data files, sanitizer shadow) as modules.
+	 */
 	if (!in_object)
 		return;
+	if (use_debuginfo)
+		resolve_dwfl(addr, f);
 	name = info.dli_fname;
 	if (lm && lm->l_name && !lm->l_name[0])
 		name = main_program();

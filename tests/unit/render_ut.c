@@ -8,7 +8,7 @@
  * strings, and every buffer size from 1 byte up must give well-formed,
  * NUL-terminated output. Also the dedupe signature and the summaries.
  */
-#include <dlfcn.h>
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +30,7 @@
 #define RULE "================================================================="
 #define BIG 65536
 #define MAX_LINES 256
+#define FINDING_PREFIX "{\"schema\":\"dmasan.finding/1\",\"id\":\"double-unmap\","
 
 static volatile int sink;
 
@@ -490,7 +491,7 @@ static int jstring(struct jp *j)
 				return 0;
 			if (*j->p == 'u') {
 				for (i = 1; i <= 4; i++)
-					if (j->p + i >= j->end || !strchr("0123456789abcdefABCDEF", j->p[i]))
+					if (j->p + i >= j->end || !isxdigit((unsigned char)j->p[i]))
 						return 0;
 				j->p += 5;
 			} else if (strchr("\"\\/bfnrt", *j->p) && *j->p) {
@@ -756,7 +757,7 @@ static void test_json_fields(void)
 	len = render_json_finding(&f, &opts_full, big, sizeof(big));
 	CU_ASSERT_EQUAL(len, strlen(big));
 	CU_ASSERT(json_line_valid(big, len));
-	CU_ASSERT(starts_with(big, "{\"schema\":\"dmasan.finding/1\",\"id\":\"double-unmap\","));
+	CU_ASSERT(starts_with(big, FINDING_PREFIX));
 	expect_key(big, "severity", "\"error\"");
 	expect_key(big, "pid", "4242");
 	expect_key(big, "tid", "77");
@@ -768,7 +769,10 @@ static void test_json_fields(void)
 	expect_key(big, "direction", "\"DMA_FROM_DEVICE\"");
 	expect_key(big, "message", "\"device driver unmaps DMA memory twice\"");
 	expect_key(big, "facts", "\"[device address=0x0000000080010040] [size=64 bytes]\"");
-	expect_key(big, "object", "{\"type\":\"single\",\"dma_addr\":\"0x0000000080010000\",\"cpu_addr\":\"0x00007f0000001000\",\"size\":2048,\"direction\":\"DMA_FROM_DEVICE\",\"live\":false}");
+	expect_key(big, "object",
+		   "{\"type\":\"single\",\"dma_addr\":\"0x0000000080010000\","
+		   "\"cpu_addr\":\"0x00007f0000001000\",\"size\":2048,"
+		   "\"direction\":\"DMA_FROM_DEVICE\",\"live\":false}");
 	render_signature(&f, &opts_full, sig);
 	snprintf(want, sizeof(want), "\"%s\"", sig);
 	expect_key(big, "signature", want);
@@ -785,8 +789,10 @@ static void test_json_fields(void)
 	CU_ASSERT(starts_with(raw, "[{\"label\":\"mapped at\",\"tid\":5,\"stack\":[{"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "{\"label\":\"unmapped at\",\"tid\":6,\"stack\":["));
 	DMASAN_ASSERT_FATAL(json_get(big, "history", raw, sizeof(raw)));
-	CU_ASSERT(starts_with(raw, "[{\"seq\":12,\"event\":\"map\",\"direction\":\"DMA_FROM_DEVICE\","));
-	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "\"offset\":0,\"size\":2048,\"tid\":5,\"frame\":{\"pc\":"));
+	CU_ASSERT(starts_with(raw,
+			      "[{\"seq\":12,\"event\":\"map\",\"direction\":\"DMA_FROM_DEVICE\","));
+	CU_ASSERT_PTR_NOT_NULL(strstr(raw,
+				      "\"offset\":0,\"size\":2048,\"tid\":5,\"frame\":{\"pc\":"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "\"event\":\"unmap\""));
 	CU_ASSERT_PTR_NULL(strstr(big, "\"truncated\""));
 }
@@ -820,7 +826,9 @@ static void test_json_absent_values_are_null(void)
 	expect_key(big, "object", "null");
 	expect_key(big, "stack", "[]");
 	expect_key(big, "related", "[{\"label\":\"mapped at\",\"tid\":5,\"stack\":[]}]");
-	expect_key(big, "history", "[{\"seq\":12,\"event\":\"map\",\"direction\":null,\"offset\":0,\"size\":2048,\"tid\":5,\"frame\":null}]");
+	expect_key(big, "history",
+		   "[{\"seq\":12,\"event\":\"map\",\"direction\":null,\"offset\":0,"
+		   "\"size\":2048,\"tid\":5,\"frame\":null}]");
 }
 
 static void test_json_unsymbolized_frames(void)
@@ -834,13 +842,16 @@ static void test_json_unsymbolized_frames(void)
 	len = render_json_finding(&f, &r, big, sizeof(big));
 	CU_ASSERT(json_line_valid(big, len));
 	DMASAN_ASSERT_FATAL(json_get(big, "stack", raw, sizeof(raw)));
-	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "\"function\":null,\"file\":null,\"line\":null,\"module\":\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "\"function\":null,\"file\":null,"
+					   "\"line\":null,\"module\":\""));
 }
 
 static void test_json_hostile_strings(void)
 {
-	static const char msg[] = "say \"hi\" \\ back\nnext\ttab\r\x01\x1f\x7f \xff \xc3\xa9 \xe2\x82";
-	static const char msg_decoded[] = "say \"hi\" \\ back\nnext\ttab\r\x01\x1f\x7f \xc3\xbf \xc3\xa9 \xc3\xa2\xc2\x82";
+	static const char msg[] =
+		"say \"hi\" \\ back\nnext\ttab\r\x01\x1f\x7f \xff \xc3\xa9 \xe2\x82";
+	static const char msg_decoded[] =
+		"say \"hi\" \\ back\nnext\ttab\r\x01\x1f\x7f \xc3\xbf \xc3\xa9 \xc3\xa2\xc2\x82";
 	struct finding f;
 	char raw[4096], dec[4096];
 	size_t len;
@@ -853,11 +864,14 @@ static void test_json_hostile_strings(void)
 	len = render_json_finding(&f, &opts_full, big, sizeof(big));
 	CU_ASSERT(json_line_valid(big, len));
 	DMASAN_ASSERT_FATAL(json_get(big, "message", raw, sizeof(raw)));
-	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "\\\"hi\\\" \\\\ back\\nnext\\ttab\\r\\u0001\\u001f\\u007f \\u00ff \xc3\xa9 \\u00e2\\u0082\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "\\\"hi\\\" \\\\ back\\nnext\\ttab\\r"
+					   "\\u0001\\u001f\\u007f \\u00ff \xc3\xa9 "
+					   "\\u00e2\\u0082\""));
 	CU_ASSERT(json_decode(raw, dec, sizeof(dec)));
 	CU_ASSERT_STRING_EQUAL(dec, msg_decoded);
 	DMASAN_ASSERT_FATAL(json_get(big, "facts", raw, sizeof(raw)));
-	CU_ASSERT_STRING_EQUAL(raw, "\"[a=\\\"\\\\\\\"] \\u00c0\\u00af \\u00ed\\u00a0\\u0080 \\u00f4\\u0090\\u0080\\u0080\"");
+	CU_ASSERT_STRING_EQUAL(raw, "\"[a=\\\"\\\\\\\"] \\u00c0\\u00af \\u00ed\\u00a0\\u0080 "
+				    "\\u00f4\\u0090\\u0080\\u0080\"");
 	expect_key(big, "device", "\"nic\\\"0\\\\\\n\"");
 	CU_ASSERT_PTR_NOT_NULL(strstr(big, "\"label\":\"label \\\"quoted\\\"\""));
 }
@@ -883,7 +897,7 @@ static void test_json_small_buffers_stay_valid(void)
 		if (len == 0)
 			continue;
 		if (!json_line_valid(big, len) ||
-		    !starts_with(big, "{\"schema\":\"dmasan.finding/1\",\"id\":\"double-unmap\",")) {
+		    !starts_with(big, FINDING_PREFIX)) {
 			bad++;
 			continue;
 		}
@@ -1032,7 +1046,9 @@ static void test_summary_text(void)
 	make_summary(&s);
 	len = render_text_summary(&s, big, 100);
 	CU_ASSERT(len < 100);
-	CU_ASSERT_STRING_EQUAL(big, "==4242==dmasan: 3 findings (1 error, 2 warnings), 1 suppressed\n==4242==  double-unmap: 1\n");
+	CU_ASSERT_STRING_EQUAL(big,
+		"==4242==dmasan: 3 findings (1 error, 2 warnings), 1 suppressed\n"
+		"==4242==  double-unmap: 1\n");
 }
 
 static void test_summary_json(void)
@@ -1051,7 +1067,15 @@ static void test_summary_json(void)
 	expect_key(big2, "suppressed", "1");
 	expect_key(big2, "counts", "{\"double-unmap\":1,\"unaligned-buffer\":2}");
 	DMASAN_ASSERT_FATAL(json_get(big2, "devices", raw, sizeof(raw)));
-	CU_ASSERT_STRING_EQUAL(raw, "[{\"name\":\"nic0\",\"maps\":120,\"unmaps\":119,\"syncs\":240,\"allocs\":2,\"frees\":2,\"dev_reads\":120,\"dev_writes\":60,\"bytes_bounced\":0,\"swiotlb_high_water\":0,\"live_mappings\":1,\"live_coherent\":0,\"live_pool_blocks\":0},{\"name\":\"nvme\\\"1\",\"maps\":0,\"unmaps\":0,\"syncs\":0,\"allocs\":0,\"frees\":0,\"dev_reads\":0,\"dev_writes\":0,\"bytes_bounced\":4096,\"swiotlb_high_water\":3,\"live_mappings\":0,\"live_coherent\":0,\"live_pool_blocks\":0}]");
+	CU_ASSERT_STRING_EQUAL(raw,
+		"[{\"name\":\"nic0\",\"maps\":120,\"unmaps\":119,\"syncs\":240,\"allocs\":2,"
+		"\"frees\":2,\"dev_reads\":120,\"dev_writes\":60,\"bytes_bounced\":0,"
+		"\"swiotlb_high_water\":0,\"live_mappings\":1,\"live_coherent\":0,"
+		"\"live_pool_blocks\":0},"
+		"{\"name\":\"nvme\\\"1\",\"maps\":0,\"unmaps\":0,\"syncs\":0,\"allocs\":0,"
+		"\"frees\":0,\"dev_reads\":0,\"dev_writes\":0,\"bytes_bounced\":4096,"
+		"\"swiotlb_high_water\":3,\"live_mappings\":0,\"live_coherent\":0,"
+		"\"live_pool_blocks\":0}]");
 	for (cap = 1; cap <= full + 1; cap++) {
 		len = render_json_summary(&s, big, cap);
 		if (len >= cap || big[len] != '\0' || (len && !json_line_valid(big, len)))

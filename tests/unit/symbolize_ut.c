@@ -9,6 +9,7 @@
  */
 #include <dlfcn.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@
 #define NOINLINE __attribute__((noipa))
 #endif
 
-static volatile int sink;
+static _Atomic int sink; /* defeats tail calls; touched by threads */
 
 static NOINLINE uintptr_t return_address(void)
 {
