@@ -31,6 +31,8 @@
 			   DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT | \
 			   DMA_ATTR_PRIVILEGED | DMA_ATTR_CC_SHARED)
 #define APAGE 4096ULL
+/* No single streaming map is larger than this (kmalloc's world is far smaller). */
+#define MAP_MAX (1ULL << 30)
 
 struct flist {
 	int n;
@@ -136,9 +138,12 @@ static int check_map_memory(struct dmdev *dd, uintptr_t cpu, size_t size,
 {
 	struct finding f;
 
-	if (!cpu || cpu + size < cpu) {
+	if (!cpu || cpu + size < cpu || size > MAP_MAX) {
 		fnd_init(&f, BUG_MAP_INVALID_MEMORY, dd, stack);
-		fnd_message(&f, "%s maps memory from an invalid area", api);
+		if (size > MAP_MAX)
+			fnd_message(&f, "%s maps more than 1 GiB at once; no real buffer is that large", api);
+		else
+			fnd_message(&f, "%s maps memory from an invalid area", api);
 		fnd_fact(&f, "addr=0x%lx", (unsigned long)cpu);
 		fnd_fact(&f, "len=%zu", size);
 		f.cpu_addr = cpu;

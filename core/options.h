@@ -67,7 +67,7 @@ int options_validate(struct dmasan_options *o, options_diag_fn diag,
 void options_print_help(const struct dmasan_options *o, options_diag_fn out,
 			void *arg);
 
-/** options_format_value - write option @name's value of @o into @buf. @return 0 or -ENOENT. */
+/** options_format_value - write option @name's value of @o into @buf. @return 0, -ENOENT (no such option) or -ENOSPC (@cap too small). */
 int options_format_value(const struct dmasan_options *o, const char *name,
 			 char *buf, size_t cap);
 

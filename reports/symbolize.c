@@ -114,6 +114,24 @@ static const char *intern(const char *s)
 	return n->str;
 }
 
+/* Intern a symbol name without its version ("memcpy@@GLIBC_2.14"). */
+static const char *intern_symbol(const char *name)
+{
+	char buf[512];
+	const char *at;
+	size_t n;
+
+	if (!name)
+		return NULL;
+	at = strchr(name, '@');
+	n = at ? (size_t)(at - name) : 0;
+	if (!at || n == 0 || n >= sizeof(buf))
+		return intern(name);
+	memcpy(buf, name, n);
+	buf[n] = '\0';
+	return intern(buf);
+}
+
 static int count_objects(struct dl_phdr_info *info, size_t size, void *data)
 {
 	unsigned long long *v = data;
@@ -197,7 +215,7 @@ static void resolve_dwfl(uintptr_t addr, struct sym_frame *f)
 		f->module = intern(name);
 		f->module_offset = f->pc - (uintptr_t)start;
 	}
-	f->function = intern(dwfl_module_addrname(mod, addr));
+	f->function = intern_symbol(dwfl_module_addrname(mod, addr));
 	line = dwfl_module_getsrc(mod, addr);
 	if (line) {
 		src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
@@ -253,7 +271,7 @@ static void resolve(uintptr_t pc, int use_debuginfo, struct sym_frame *f)
 		f->module_offset = pc - (uintptr_t)info.dli_fbase;
 	}
 	if (!f->function && info.dli_sname)
-		f->function = intern(info.dli_sname);
+		f->function = intern_symbol(info.dli_sname);
 }
 
 static struct cache_node *cache_find(uintptr_t pc, int debuginfo)

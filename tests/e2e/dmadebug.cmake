@@ -59,6 +59,7 @@ set(_cases
   "device-access-unmapped|device-access-unmapped=1||nodirect"
   "dir-violation|dir-violation=1"
   "missing-sync-for-device|missing-sync-for-device=1"
+  "map-invalid-memory|map-invalid-memory=3||nodirect"
 )
 foreach(c IN LISTS _cases)
   string(REPLACE "|" ";" parts "${c}")

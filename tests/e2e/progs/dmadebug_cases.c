@@ -586,6 +586,24 @@ static int bug_missing_sync_for_device(void)
 	return 0;
 }
 
+static int bug_huge_and_null_maps(void)
+{
+	char *p = buf(64);
+	struct scatterlist sg[2];
+
+	if (!dma_mapping_error(&dev, dma_map_single(&dev, p, (size_t)1 << 40, DMA_TO_DEVICE)))
+		return 1;
+	if (!dma_mapping_error(&dev, dma_map_single(&dev, NULL, 64, DMA_TO_DEVICE)))
+		return 1;
+	/* nents larger than the list: the list ends first. */
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], p, 32);
+	sg_set_buf(&sg[1], p + 32, 32);
+	if (dma_map_sg(&dev, sg, 5, DMA_TO_DEVICE) != 0)
+		return 1;
+	return 0;
+}
+
 static int bug_two_unknown_unmaps(void)
 {
 	dma_unmap_single(&dev, 0x12345000, 64, DMA_TO_DEVICE);
@@ -650,6 +668,7 @@ static const struct tcase cases[] = {
 	{ "dir-violation", bug_dir_violation },
 	{ "missing-sync-for-device", bug_missing_sync_for_device },
 	{ "two-unknown-unmaps", bug_two_unknown_unmaps },
+	{ "map-invalid-memory", bug_huge_and_null_maps },
 	{ "print-and-double-unmap", print_and_double_unmap },
 };
 
