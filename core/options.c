@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/options.h"
+#include "core/text.h"
 
 enum opt_type { OPT_BOOL, OPT_INT, OPT_SIZE, OPT_STR };
 
@@ -105,30 +106,10 @@ static int eq_nocase(const char *s, size_t n, const char *lit)
 	return lit[n] == '\0';
 }
 
-/*
- * Append @s (@n bytes) to @dst (capacity @cap, NUL-terminated) escaping
- * bytes that are not printable ASCII as \xNN, showing at most SHOW_MAX
- * input bytes and then "...". Never overflows; truncates silently.
- */
+/* Append @s (@n bytes) to @dst for a message: escaped, cut after SHOW_MAX. */
 static void put_shown(char *dst, size_t cap, const char *s, size_t n)
 {
-	size_t len = strlen(dst), i, shown = n > SHOW_MAX ? SHOW_MAX : n;
-
-	for (i = 0; i < shown && len + 5 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			dst[len++] = (char)c;
-		} else {
-			snprintf(dst + len, cap - len, "\\x%02x", c);
-			len += 4;
-		}
-	}
-	dst[len] = '\0';
-	if (n > shown && len + 3 < cap) {
-		memcpy(dst + len, "...", 4);
-		len += 3;
-	}
+	text_append_shown(dst, cap, s, n, SHOW_MAX);
 }
 
 static void put_str(char *dst, size_t cap, const char *s)

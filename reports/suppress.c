@@ -17,6 +17,7 @@
 #include "core/finding.h"
 #include "core/heap.h"
 #include "platform/platform.h"
+#include "core/text.h"
 #include "reports/suppress.h"
 
 #define SUPP_LINE_MAX 1000
@@ -31,23 +32,10 @@ static int is_space(char c)
 /* Copy @n bytes of @s into @dst for a message: escaped, cut after SUPP_SHOW_MAX. */
 static void shown(char *dst, size_t cap, const char *s, size_t n)
 {
-	size_t len = 0, i;
-
-	for (i = 0; i < n && i < SUPP_SHOW_MAX && len + 5 < cap; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			dst[len++] = (char)c;
-		} else {
-			snprintf(dst + len, cap - len, "\\x%02x", c);
-			len += 4;
-		}
-	}
-	if (i < n && len + 4 < cap) {
-		memcpy(dst + len, "...", 3);
-		len += 3;
-	}
-	dst[len] = '\0';
+	if (!cap)
+		return;
+	dst[0] = '\0';
+	text_append_shown(dst, cap, s, n, SUPP_SHOW_MAX);
 }
 
 static void set_err(char *err, size_t errlen, const char *origin, unsigned long lineno,

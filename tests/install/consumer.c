@@ -49,7 +49,7 @@ static void use_coherent(struct device *dev)
 static void use_streaming(struct device *dev)
 {
 	static const char packet[] = "received packet";
-	char *buf = aligned_alloc(4096, BUF_SIZE);
+	char *buf = aligned_alloc(64, BUF_SIZE);
 	dma_addr_t handle;
 
 	if (!buf) {
