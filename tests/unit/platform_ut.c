@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit suite for platform/os.c and platform/heap.c: the facts the map-time
+ * checks rely on (stack and read-only memory), safe log files, bounded
+ * file reads, and the private heap's accounting and failure injection.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "helpers/cunit_helpers.h"
+#include "core/heap.h"
+#include "platform/platform.h"
+
+static char dir[] = "/tmp/dmasan-plat.XXXXXX";
+static const char rodata[64] = "constant";
+static char rwdata[64];
+
+static int init(void)
+{
+	return mkdtemp(dir) ? 0 : 1;
+}
+
+static int clean(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : 1;
+}
+
+static void test_stack_detection(void)
+{
+	char local[32];
+	char *heap = malloc(32);
+
+	memset(local, 0, sizeof(local));
+	CU_ASSERT_TRUE(plat_on_stack((uintptr_t)local, sizeof(local)));
+	CU_ASSERT_FALSE(plat_on_stack((uintptr_t)heap, 32));
+	CU_ASSERT_FALSE(plat_on_stack((uintptr_t)rwdata, sizeof(rwdata)));
+	free(heap);
+}
+
+static void test_readonly_detection(void)
+{
+	char *heap = malloc(64);
+
+	CU_ASSERT_TRUE(plat_is_readonly((uintptr_t)rodata, sizeof(rodata)));
+	CU_ASSERT_TRUE(plat_is_readonly((uintptr_t)&test_readonly_detection, 16));
+	CU_ASSERT_FALSE(plat_is_readonly((uintptr_t)rwdata, sizeof(rwdata)));
+	CU_ASSERT_FALSE(plat_is_readonly((uintptr_t)heap, 64));
+	free(heap);
+}
+
+static void test_log_open_appends_and_refuses_links(void)
+{
+	char prefix[128], path[160], link[160];
+	int fd;
+
+	snprintf(prefix, sizeof(prefix), "%s/log", dir);
+	fd = plat_open_log(prefix, 42);
+	CU_ASSERT(fd >= 0);
+	CU_ASSERT_EQUAL(plat_write_all(fd, "one\n", 4), 0);
+	close(fd);
+	fd = plat_open_log(prefix, 42);
+	CU_ASSERT_EQUAL(plat_write_all(fd, "two\n", 4), 0);
+	close(fd);
+	snprintf(path, sizeof(path), "%s.42", prefix);
+	{
+		struct stat st;
+
+		CU_ASSERT_EQUAL(stat(path, &st), 0);
+		CU_ASSERT_EQUAL(st.st_size, 8); /* appended, not truncated */
+	}
+	snprintf(link, sizeof(link), "%s/evil", dir);
+	snprintf(path, sizeof(path), "%s/evil.7", dir);
+	CU_ASSERT_EQUAL(symlink("/etc/passwd", path), 0);
+	CU_ASSERT_EQUAL(plat_open_log(link, 7), -ELOOP);
+}
+
+static void test_read_file_bounded(void)
+{
+	char path[128], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/data", dir);
+	f = fopen(path, "w");
+	DMASAN_ASSERT_FATAL(f != NULL);
+	fputs("0123456789", f);
+	fclose(f);
+	CU_ASSERT_EQUAL(plat_read_file(path, 100, &buf, &len), 0);
+	CU_ASSERT_EQUAL(len, 10);
+	CU_ASSERT_STRING_EQUAL(buf, "0123456789");
+	heap_free(buf);
+	CU_ASSERT_EQUAL(plat_read_file(path, 5, &buf, &len), -EFBIG);
+	CU_ASSERT_EQUAL(plat_read_file("/nonexistent/x", 5, &buf, &len), -ENOENT);
+	CU_ASSERT_EQUAL(plat_read_file(dir, 5, &buf, &len), -EINVAL);
+}
+
+static void test_heap_accounting_and_failure_injection(void)
+{
+	uint64_t before = heap_allocated();
+	void *p = heap_alloc(1000), *q;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	CU_ASSERT(heap_allocated() >= before + 1000);
+	heap_free(p);
+	CU_ASSERT_EQUAL(heap_allocated(), before);
+	heap_fail_after(1);
+	p = heap_alloc(10);
+	q = heap_alloc(10);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	CU_ASSERT_PTR_NULL(q);
+	heap_fail_after(-1);
+	q = heap_alloc(10);
+	CU_ASSERT_PTR_NOT_NULL(q);
+	heap_free(p);
+	heap_free(q);
+	CU_ASSERT_PTR_NULL(heap_calloc(SIZE_MAX / 2, 4));
+	p = heap_aligned(4096, 10);
+	CU_ASSERT_PTR_NOT_NULL(p);
+	CU_ASSERT_EQUAL((uintptr_t)p & 4095, 0);
+	heap_free(p);
+	CU_ASSERT_PTR_NULL(heap_aligned(3, 10));
+}
+
+static CU_TestInfo tests[] = {
+	{ "stack_detection", test_stack_detection },
+	{ "readonly_detection", test_readonly_detection },
+	{ "log_open_appends_and_refuses_links", test_log_open_appends_and_refuses_links },
+	{ "read_file_bounded", test_read_file_bounded },
+	{ "heap_accounting_and_failure_injection", test_heap_accounting_and_failure_injection },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "platform", init, clean, NULL, NULL, tests },
+	CU_SUITE_INFO_NULL,
+};
+
+DMASAN_CU_MAIN(suites)
