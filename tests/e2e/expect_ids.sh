@@ -23,7 +23,11 @@ done
 dir=$(mktemp -d "${TMPDIR:-/tmp}/dmasan-e2e.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 opts="format=json:log_path=$dir/log${DMASAN_OPTIONS:+:$DMASAN_OPTIONS}"
-DMASAN_OPTIONS=$opts LD_PRELOAD="$shim${LD_PRELOAD:+:$LD_PRELOAD}" "$@" >"$dir/stdout" 2>"$dir/stderr"
+# A shim built with ASan (the asan-ubsan preset) needs the runtime first.
+preload=$shim
+asan=$(ldd "$shim" 2>/dev/null | awk '/libasan/ { print $3; exit }')
+[ -n "$asan" ] && preload="$asan:$shim"
+DMASAN_OPTIONS=$opts LD_PRELOAD="$preload${LD_PRELOAD:+:$LD_PRELOAD}" "$@" >"$dir/stdout" 2>"$dir/stderr"
 rc=$?
 cat "$dir"/log.* 2>/dev/null >"$dir/all"
 got=$(grep '"schema":"dmasan.finding/' "$dir/all" | sed -n 's/.*"schema":"dmasan.finding\/[0-9]*","id":"\([^"]*\)".*/\1/p' | sort | uniq -c | awk '{print $2"="$1}' | sort)

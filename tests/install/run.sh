@@ -19,6 +19,7 @@ cflags=${CFLAGS:-}
 pkgconfig=${PKG_CONFIG:-pkg-config}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/dmasan-install.XXXXXX") || exit 2
+# shellcheck disable=SC2317 # called through the EXIT trap
 cleanup() {
 	if [ "${KEEP:-0}" = 1 ]; then echo "install-test: kept $tmp"; else rm -rf "$tmp"; fi
 }
