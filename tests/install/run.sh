@@ -116,5 +116,20 @@ case $where in
 *) die "the DMA API came from '$where', not from the installed shim" ;;
 esac
 
+begin "dma-debug cases built with pkg-config get exactly their finding ids under the installed shim"
+src=$(cd "$(dirname "$0")/.." && pwd)/e2e
+# shellcheck disable=SC2086
+run cc-cases $cc $cflags -g -O1 -o "$tmp/cases" "$src/progs/dmadebug_cases.c" $flags -Wl,-rpath,"$libdir"
+for c in ok-rx:none ok-sg:none ok-pool:none double-unmap:double-unmap=1 \
+	unmap-size-mismatch:unmap-size-mismatch=1 map-error-unchecked:map-error-unchecked=1 \
+	sync-dir-mismatch:sync-dir-mismatch=1 cacheline-overlap:cacheline-overlap=1 \
+	leak-mapping:leak-mapping=1 pool-double-free:pool-double-free=1 \
+	use-after-unmap:use-after-unmap=1; do
+	env -u LD_PRELOAD -u DMASAN_OPTIONS sh "$src/expect_ids.sh" "$preload" "${c#*:}" \
+		-- "$tmp/cases" "${c%%:*}" >"$tmp/case.log" 2>&1 ||
+		{ cat "$tmp/case.log"; die "case ${c%%:*}"; }
+	say "  ${c%%:*}: $(cat "$tmp/case.log")"
+done
+
 say "PASS: installed package works through pkg-config, find_package and bin/dmasan"
 exit 0
