@@ -378,7 +378,9 @@ static const char *verb(const struct end_ref *r)
  */
 static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 {
-	struct flist l = { 0 };
+	struct flist l;
+
+	l.n = 0;
 	struct finding *f;
 	struct dmobj *o;
 	int lookup_type = r->type;
@@ -715,7 +717,9 @@ static void move_lines(struct dmobj *o, uint64_t addr, uint64_t size, int to_cpu
 static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir,
 		     int to_cpu, int nelems, const char *api, uintptr_t caller)
 {
-	struct flist l = { 0 };
+	struct flist l;
+
+	l.n = 0;
 	struct finding *f;
 	struct dmobj *o;
 	int dead = 0;
@@ -1014,7 +1018,9 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
 		    int is_write)
 {
 	const char *api = is_write ? "dmasan_dev_write" : "dmasan_dev_read";
-	struct flist l = { 0 };
+	struct flist l;
+
+	l.n = 0;
 	struct finding *f;
 	struct dmdev *dd;
 	struct dmobj *o;

@@ -20,7 +20,8 @@ struct bucket {
 	struct pref *head;
 };
 
-static struct bucket *buckets;
+static struct bucket *buckets;      /* live objects */
+static struct bucket *dead_buckets; /* quarantined (ended) objects */
 static unsigned int line_size = 64;
 static unsigned int quarantine_len;
 static _Atomic(struct dmobj *) *quarantine;
@@ -33,17 +34,46 @@ static inline uint64_t mkkey(unsigned int space, uint64_t page)
 	return ((uint64_t)space << 48) | (page & ((1ULL << 48) - 1));
 }
 
+static inline unsigned int hash_key(uint64_t key)
+{
+	return (unsigned int)((key * 0x9e3779b97f4a7c15ULL) >> 48);
+}
+
 static inline struct bucket *bucket_of(uint64_t key)
 {
-	uint64_t h = key * 0x9e3779b97f4a7c15ULL;
+	return &buckets[hash_key(key)];
+}
 
-	return &buckets[h >> 48];
+static inline struct bucket *dead_bucket_of(uint64_t key)
+{
+	return &dead_buckets[hash_key(key)];
+}
+
+/* Push @p on @b's chain; caller holds b->lock. */
+static void link_pref(struct bucket *b, struct pref *p)
+{
+	p->next = b->head;
+	if (p->next)
+		p->next->pprev = &p->next;
+	p->pprev = &b->head;
+	b->head = p;
+}
+
+/* Take @p off its chain; caller holds its bucket's lock. */
+static void unlink_pref(struct pref *p)
+{
+	*p->pprev = p->next;
+	if (p->next)
+		p->next->pprev = p->pprev;
+	p->next = NULL;
+	p->pprev = NULL;
 }
 
 int track_init(unsigned int line, unsigned int quarantine_size)
 {
 	buckets = heap_calloc(NBUCKETS, sizeof(*buckets));
-	if (!buckets)
+	dead_buckets = heap_calloc(NBUCKETS, sizeof(*dead_buckets));
+	if (!buckets || !dead_buckets)
 		return -ENOMEM;
 	line_size = line;
 	quarantine_len = quarantine_size;
@@ -147,31 +177,38 @@ int track_insert(struct dmobj *o)
 		p->key = mkkey(o->space, first_page(o) + i);
 		b = bucket_of(p->key);
 		spin_lock(&b->lock);
-		p->next = b->head;
-		b->head = p;
+		link_pref(b, p);
 		spin_unlock(&b->lock);
 	}
 	atomic_fetch_add_explicit(&live_count, 1, memory_order_relaxed);
 	return 0;
 }
 
-static void unlink_obj(struct dmobj *o)
+/* Move every link of @o from table @from to table @to (NULL: drop them). */
+static void move_obj(struct dmobj *o, struct bucket *from, struct bucket *to)
 {
 	uint32_t i;
 
 	for (i = 0; i < o->npages; i++) {
-		struct pref *p = link_of(o, i), **pp;
-		struct bucket *b = bucket_of(p->key);
+		struct pref *p = link_of(o, i);
+		struct bucket *b = &from[hash_key(p->key)];
 
 		spin_lock(&b->lock);
-		for (pp = &b->head; *pp; pp = &(*pp)->next) {
-			if (*pp == p) {
-				*pp = p->next;
-				break;
-			}
-		}
+		if (p->pprev)
+			unlink_pref(p);
+		spin_unlock(&b->lock);
+		if (!to)
+			continue;
+		b = &to[hash_key(p->key)];
+		spin_lock(&b->lock);
+		link_pref(b, p);
 		spin_unlock(&b->lock);
 	}
+}
+
+static void unlink_obj(struct dmobj *o)
+{
+	move_obj(o, dead_buckets, NULL);
 }
 
 void track_retire(struct dmobj *o)
@@ -181,10 +218,11 @@ void track_retire(struct dmobj *o)
 
 	atomic_fetch_sub_explicit(&live_count, 1, memory_order_relaxed);
 	if (!quarantine_len) {
-		unlink_obj(o);
+		move_obj(o, buckets, NULL);
 		track_put(o);
 		return;
 	}
+	move_obj(o, buckets, dead_buckets);
 	pos = atomic_fetch_add_explicit(&quarantine_pos, 1,
 					memory_order_relaxed);
 	old = atomic_exchange_explicit(&quarantine[pos % quarantine_len], o,
@@ -198,6 +236,32 @@ void track_retire(struct dmobj *o)
 static int type_class(int type)
 {
 	return type == OBJ_PAGE ? OBJ_SINGLE : type;
+}
+
+/* The newest dead object of @dd matching @dma exactly (@exact) or containing it. */
+static struct dmobj *find_dead(struct dmdev *dd, uint64_t dma, int exact)
+{
+	uint64_t key = mkkey(0, dma >> PAGE_SHIFT_BUS);
+	struct bucket *b = dead_bucket_of(key);
+	struct dmobj *found = NULL;
+	struct pref *p;
+
+	spin_lock(&b->lock);
+	for (p = b->head; p; p = p->next) {
+		struct dmobj *o = p->obj;
+		uint64_t span = o->size ? o->size : 1;
+
+		if (p->key != key || o->dd != dd)
+			continue;
+		if (exact ? o->dma != dma : (dma < o->dma || dma - o->dma >= span))
+			continue;
+		if (!found || o->seq > found->seq)
+			found = o;
+	}
+	if (found)
+		track_get(found);
+	spin_unlock(&b->lock);
+	return found;
 }
 
 struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size,
@@ -234,7 +298,7 @@ struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size,
 	if (best)
 		track_get(best);
 	spin_unlock(&b->lock);
-	return best;
+	return best ? best : find_dead(dd, dma, 1);
 }
 
 struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma,
@@ -265,6 +329,8 @@ struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma,
 	if (live || dead)
 		track_get(live ? live : dead);
 	spin_unlock(&b->lock);
+	if (!live && !dead)
+		dead = find_dead(dd, dma, 0);
 	if (is_dead)
 		*is_dead = !live && dead;
 	return live ? live : dead;

@@ -12,11 +12,14 @@
  * more than two pages; the first two page links live inside the object.
  *
  * Lifetime: an object starts live, holding one reference for the index.
- * Unmap or free marks it dead (under its own lock) and pushes it on the
- * quarantine, a fixed ring of recently ended objects; dead objects stay
- * in the index so double unmaps and use-after-unmap name the right
- * mapping with its stacks. Eviction from the ring unlinks and drops the
- * index reference. Lookups take a reference under the bucket lock and
+ * Unmap or free marks it dead (under its own lock) and moves it from the
+ * live index to the dead index, an identical table consulted only when
+ * the live one has no match (double unmaps, use-after-unmap), and onto
+ * the quarantine, a fixed ring of recently ended objects. Keeping the
+ * dead apart keeps live chains short when a driver maps the same buffer
+ * over and over. Eviction from the ring unlinks the object from the dead
+ * index and drops the index reference. Links are doubly linked, so every
+ * unlink is O(1). Lookups take a reference under the bucket lock and
  * return it; callers lock the object, re-check `live`, act, unlock, put.
  *
  * Placement: host memory gets simulated physical addresses per 2 MiB
@@ -76,6 +79,7 @@ enum obj_event_kind {
 
 struct pref {
 	struct pref *next;
+	struct pref **pprev;   /* the pointer that points at this link */
 	uint64_t key;          /* (space << 48) | bus page number */
 	struct dmobj *obj;
 };

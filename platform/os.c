@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,22 +27,43 @@ const char *plat_getenv(const char *name)
 	return secure_getenv(name);
 }
 
-int plat_pid(void)
+/*
+ * Ids without a syscall per call: the pid and a fork generation are
+ * refreshed by a pthread_atfork child handler; each thread caches its tid
+ * with the generation it was read in, and re-reads it after a fork.
+ */
+static atomic_int cur_pid;
+static atomic_uint fork_gen;
+static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
+static __thread uint32_t cached_tid;
+static __thread unsigned int cached_gen;
+
+static void ids_after_fork(void)
 {
-	return (int)getpid();
+	atomic_store(&cur_pid, (int)getpid());
+	atomic_fetch_add(&fork_gen, 1);
 }
 
-static __thread uint32_t cached_tid;
-static __thread int cached_tid_pid;
+static void ids_init(void)
+{
+	atomic_store(&cur_pid, (int)getpid());
+	pthread_atfork(NULL, NULL, ids_after_fork);
+}
+
+int plat_pid(void)
+{
+	pthread_once(&ids_once, ids_init);
+	return atomic_load_explicit(&cur_pid, memory_order_relaxed);
+}
 
 uint32_t plat_tid(void)
 {
-	int pid = (int)getpid();
+	unsigned int gen = atomic_load_explicit(&fork_gen, memory_order_relaxed);
 
-	/* Re-read after fork: the child's main thread has a new id. */
-	if (!cached_tid || cached_tid_pid != pid) {
+	if (!cached_tid || cached_gen != gen) {
+		pthread_once(&ids_once, ids_init);
 		cached_tid = (uint32_t)syscall(SYS_gettid);
-		cached_tid_pid = pid;
+		cached_gen = gen;
 	}
 	return cached_tid;
 }

@@ -8,7 +8,7 @@
 # in a kernel (double free, freeing the wrong pointer, wild DMA).
 add_executable(dmadebug_cases ${DMASAN_E2E_DIR}/progs/dmadebug_cases.c)
 target_compile_options(dmadebug_cases PRIVATE -g -O1 -fno-omit-frame-pointer)
-target_link_libraries(dmadebug_cases PRIVATE "-Wl,--no-as-needed" dmasan_direct "-Wl,--as-needed")
+target_link_libraries(dmadebug_cases PRIVATE "-Wl,--no-as-needed" dmasan_direct "-Wl,--as-needed" Threads::Threads)
 
 set(_cases
   "ok-single|none"
@@ -60,6 +60,9 @@ set(_cases
   "dir-violation|dir-violation=1"
   "missing-sync-for-device|missing-sync-for-device=1"
   "map-invalid-memory|map-invalid-memory=3||nodirect"
+  "ok-threads|none"
+  "ok-fork|none"
+  "fork-child-bug|unmap-not-mapped=1|exitcode=23|status0"
 )
 foreach(c IN LISTS _cases)
   string(REPLACE "|" ";" parts "${c}")
@@ -74,9 +77,13 @@ foreach(c IN LISTS _cases)
   if(n GREATER 3)
     list(GET parts 3 flags)
   endif()
+  set(status "")
+  if(flags STREQUAL "status0")
+    set(status --status 0)
+  endif()
   add_test(NAME e2e.dmadebug.${name}
     COMMAND ${CMAKE_COMMAND} -E env "DMASAN_OPTIONS=${opts}"
-            sh ${DMASAN_E2E_DIR}/expect_ids.sh $<TARGET_FILE:dmasan> ${expect}
+            sh ${DMASAN_E2E_DIR}/expect_ids.sh $<TARGET_FILE:dmasan> ${expect} ${status}
             -- $<TARGET_FILE:dmadebug_cases> ${name})
   set_tests_properties(e2e.dmadebug.${name} PROPERTIES LABELS e2e TIMEOUT 60)
   if(NOT flags STREQUAL "nodirect")

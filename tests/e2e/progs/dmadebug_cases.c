@@ -6,9 +6,12 @@
  * and checks the exact finding ids, and runs the ok-* cases expecting
  * none. Every case also runs to completion with the direct library.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmapool.h>
 #include <linux/scatterlist.h>
@@ -604,6 +607,91 @@ static int bug_huge_and_null_maps(void)
 	return 0;
 }
 
+static struct device tdev[2];
+
+/* One worker: map, device write, sync, check, recycle, unmap, many times. */
+static void *worker(void *arg)
+{
+	struct device *d = arg;
+	char *p = buf(1536);
+	long i, bad = 0;
+
+	for (i = 0; i < 20000; i++) {
+		dma_addr_t a = dma_map_single(d, p, 1536, DMA_FROM_DEVICE);
+		char v = (char)i;
+
+		if (dma_mapping_error(d, a)) {
+			bad++;
+			continue;
+		}
+		dmasan_dev_write(d, a + 100, &v, 1);
+		dma_sync_single_for_cpu(d, a, 1536, DMA_FROM_DEVICE);
+		bad += p[100] != v;
+		dma_sync_single_for_device(d, a, 1536, DMA_FROM_DEVICE);
+		dma_unmap_single(d, a, 1536, DMA_FROM_DEVICE);
+	}
+	free(p);
+	return (void *)bad;
+}
+
+static int ok_threads(void)
+{
+	pthread_t t[4];
+	void *ret;
+	long bad = 0;
+	int i;
+
+	dmasan_device_add(&tdev[0], "thr0", NULL);
+	dmasan_device_add(&tdev[1], "thr1", NULL);
+	for (i = 0; i < 4; i++)
+		pthread_create(&t[i], NULL, worker, &tdev[i % 2]);
+	for (i = 0; i < 4; i++) {
+		pthread_join(t[i], &ret);
+		bad += (long)ret;
+	}
+	dmasan_device_del(&tdev[0]);
+	dmasan_device_del(&tdev[1]);
+	return bad != 0;
+}
+
+/* A child forked with a mapping live neither inherits it as its own leak nor
+ * disturbs the parent's state. */
+static int ok_fork(void)
+{
+	char *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_TO_DEVICE);
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		char *q = buf(256);
+		dma_addr_t b = map(q, 256, DMA_TO_DEVICE);
+
+		dma_unmap_single(&dev, b, 256, DMA_TO_DEVICE);
+		exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || !WIFEXITED(status) ||
+	    WEXITSTATUS(status) != 0)
+		return 1;
+	dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	return 0;
+}
+
+/* The child's own bug is reported with the child's pid and status. */
+static int fork_child_bug(void)
+{
+	int status;
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		dma_unmap_single(&dev, 0x12345000, 64, DMA_TO_DEVICE);
+		exit(0);
+	}
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return 1;
+	return !WIFEXITED(status) || WEXITSTATUS(status) != (dmasan_active() ? 23 : 0);
+}
+
 static int bug_two_unknown_unmaps(void)
 {
 	dma_unmap_single(&dev, 0x12345000, 64, DMA_TO_DEVICE);
@@ -668,6 +756,9 @@ static const struct tcase cases[] = {
 	{ "dir-violation", bug_dir_violation },
 	{ "missing-sync-for-device", bug_missing_sync_for_device },
 	{ "two-unknown-unmaps", bug_two_unknown_unmaps },
+	{ "ok-threads", ok_threads },
+	{ "ok-fork", ok_fork },
+	{ "fork-child-bug", fork_child_bug },
 	{ "map-invalid-memory", bug_huge_and_null_maps },
 	{ "print-and-double-unmap", print_and_double_unmap },
 };
