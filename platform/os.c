@@ -194,10 +194,16 @@ int plat_on_stack(uintptr_t addr, size_t len)
 	return addr < stack_hi && addr + len > stack_lo;
 }
 
-/* Snapshot of /proc/self/maps: sorted ranges with their writability. */
+/*
+ * Snapshot of /proc/self/maps: sorted ranges and whether each is read-only
+ * (readable, not writable: text, .rodata, RELRO). Address space reserved
+ * with no access at all (malloc arenas grow inside such reservations) is
+ * not read-only. A snapshot can be stale, so a positive answer is always
+ * confirmed against a fresh one; a negative one may miss a late mprotect.
+ */
 struct vma {
 	uintptr_t lo, hi;
-	int writable;
+	int readonly;
 };
 
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -240,7 +246,7 @@ static void reload_maps(void)
 		e.hi = parse_hex(&s);
 		if (*s == ' ')
 			s++;
-		e.writable = s[0] && s[1] == 'w';
+		e.readonly = s[0] == 'r' && s[1] == '-';
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
 			struct vma *nv = heap_alloc(ncap * sizeof(*nv));
@@ -284,25 +290,29 @@ static long find_vma(uintptr_t a)
 	return -1;
 }
 
+/* 1 when a read-only range of the snapshot overlaps [addr, end]. */
+static int overlaps_readonly(uintptr_t addr, uintptr_t end)
+{
+	long i = find_vma(addr);
+
+	for (; i >= 0 && (size_t)i < nmaps && maps[i].lo <= end; i++)
+		if (maps[i].readonly)
+			return 1;
+	return 0;
+}
+
 int plat_is_readonly(uintptr_t addr, size_t len)
 {
 	uintptr_t end = len ? addr + len - 1 : addr;
-	long i;
-	int ro = 0;
+	int ro;
 
 	pthread_mutex_lock(&maps_lock);
-	i = find_vma(addr);
-	if (i < 0 || find_vma(end) < 0) {
+	if (find_vma(addr) < 0 || find_vma(end) < 0)
 		reload_maps();
-		i = find_vma(addr);
-	}
-	/* Any non-writable range inside [addr, end] makes it read-only. */
-	while (i >= 0 && (size_t)i < nmaps && maps[i].lo <= end) {
-		if (!maps[i].writable) {
-			ro = 1;
-			break;
-		}
-		i++;
+	ro = overlaps_readonly(addr, end);
+	if (ro) {
+		reload_maps();
+		ro = overlaps_readonly(addr, end);
 	}
 	pthread_mutex_unlock(&maps_lock);
 	return ro;

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "helpers/cunit_helpers.h"
@@ -53,6 +54,22 @@ static void test_readonly_detection(void)
 	CU_ASSERT_FALSE(plat_is_readonly((uintptr_t)rwdata, sizeof(rwdata)));
 	CU_ASSERT_FALSE(plat_is_readonly((uintptr_t)heap, 64));
 	free(heap);
+}
+
+/* malloc arenas reserve address space with no access and open it later. */
+static void test_reserved_then_opened_memory_is_not_readonly(void)
+{
+	char *r = mmap(NULL, 1 << 20, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	char *ro;
+
+	DMASAN_ASSERT_FATAL(r != MAP_FAILED);
+	CU_ASSERT_FALSE(plat_is_readonly((uintptr_t)r, 4096));
+	CU_ASSERT_EQUAL(mprotect(r, 65536, PROT_READ | PROT_WRITE), 0);
+	CU_ASSERT_FALSE(plat_is_readonly((uintptr_t)r + 4096, 4096));
+	ro = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	CU_ASSERT_TRUE(plat_is_readonly((uintptr_t)ro, 64));
+	munmap(ro, 4096);
+	munmap(r, 1 << 20);
 }
 
 static void test_log_open_appends_and_refuses_links(void)
@@ -131,6 +148,7 @@ static void test_heap_accounting_and_failure_injection(void)
 static CU_TestInfo tests[] = {
 	{ "stack_detection", test_stack_detection },
 	{ "readonly_detection", test_readonly_detection },
+	{ "reserved_then_opened_memory_is_not_readonly", test_reserved_then_opened_memory_is_not_readonly },
 	{ "log_open_appends_and_refuses_links", test_log_open_appends_and_refuses_links },
 	{ "read_file_bounded", test_read_file_bounded },
 	{ "heap_accounting_and_failure_injection", test_heap_accounting_and_failure_injection },
