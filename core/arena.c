@@ -39,8 +39,7 @@ static void bits_set(uint64_t *b, size_t i, size_t n, int v)
 }
 
 /* First fit of @n free pages in @b (@total pages), starting at multiples of @align. */
-static long find_free(const uint64_t *b, size_t total, size_t n, size_t align,
-		      size_t start)
+static long find_free(const uint64_t *b, size_t total, size_t n, size_t align, size_t start)
 {
 	size_t tries, i, j;
 
@@ -206,13 +205,11 @@ int region_free(struct decl_region *r, void *cpu, size_t size)
 	return 0;
 }
 
-uintptr_t region_translate(const struct decl_region *r, uint64_t dma,
-			   size_t len)
+uintptr_t region_translate(const struct decl_region *r, uint64_t dma, size_t len)
 {
 	uint64_t span = (uint64_t)r->pages * APAGE;
 
-	if (dma < r->dev_addr || dma - r->dev_addr >= span ||
-	    len > span - (dma - r->dev_addr))
+	if (dma < r->dev_addr || dma - r->dev_addr >= span || len > span - (dma - r->dev_addr))
 		return 0;
 	return r->cpu + (uintptr_t)(dma - r->dev_addr);
 }

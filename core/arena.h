@@ -43,7 +43,6 @@ void *region_alloc(struct decl_region *r, size_t size, uint64_t *dma);
 int region_free(struct decl_region *r, void *cpu, size_t size);
 
 /** region_translate - CPU address of bus address @dma in @r, or 0. */
-uintptr_t region_translate(const struct decl_region *r, uint64_t dma,
-			   size_t len);
+uintptr_t region_translate(const struct decl_region *r, uint64_t dma, size_t len);
 
 #endif /* DMASAN_CORE_ARENA_H */

@@ -36,8 +36,8 @@ struct dmdev *dev_find(const struct device *dev)
 		return NULL;
 	s = slot_of(dev);
 	for (i = 0; i < NSLOTS; i++) {
-		struct dmdev *d = atomic_load_explicit(&slots[(s + i) % NSLOTS],
-						       memory_order_acquire);
+		struct dmdev *d =
+			atomic_load_explicit(&slots[(s + i) % NSLOTS], memory_order_acquire);
 
 		if (!d)
 			return NULL;
@@ -62,10 +62,9 @@ static void describe(struct dmdev *d, struct device *dev, const char *name,
 	if (dev->init_name)
 		snprintf(d->name, sizeof(d->name), "%s", dev->init_name);
 	else if (!d->name[0])
-		snprintf(d->name, sizeof(d->name), "device%u",
-			 atomic_fetch_add(&dev_counter, 1));
-	d->coherent = resolve(info ? info->coherent : DMASAN_DEFAULT,
-			      dev->dma_coherent || o->coherent);
+		snprintf(d->name, sizeof(d->name), "device%u", atomic_fetch_add(&dev_counter, 1));
+	d->coherent =
+		resolve(info ? info->coherent : DMASAN_DEFAULT, dev->dma_coherent || o->coherent);
 	d->iommu = resolve(info ? info->iommu : DMASAN_DEFAULT, o->iommu != 0);
 	d->dma_bits = info ? info->dma_bits : 0;
 	if (d->dma_bits > 64)
@@ -124,8 +123,7 @@ struct dmdev *dev_lookup(struct device *dev)
 	return d;
 }
 
-int dev_register(struct device *dev, const char *name,
-		 const struct dmasan_device_info *info)
+int dev_register(struct device *dev, const char *name, const struct dmasan_device_info *info)
 {
 	struct dmdev *d;
 	int err = 0;
@@ -170,8 +168,7 @@ struct dmdev *dev_unregister(struct device *dev)
 			break;
 		if (d != TOMBSTONE && d->dev == dev) {
 			d->removed = 1;
-			atomic_store_explicit(slot, TOMBSTONE,
-					      memory_order_release);
+			atomic_store_explicit(slot, TOMBSTONE, memory_order_release);
 			found = d;
 			break;
 		}

@@ -24,16 +24,16 @@ struct decl_region;
 struct dmdev {
 	struct device *dev;
 	char name[64];
-	int coherent;            /* snoops CPU caches */
-	int iommu;               /* behind an IOMMU (not yet simulated) */
-	unsigned int dma_bits;   /* address bits the hardware drives; 0 = mask's */
-	int explicit_add;        /* registered by dmasan_device_add() */
+	int coherent;	       /* snoops CPU caches */
+	int iommu;	       /* behind an IOMMU (not yet simulated) */
+	unsigned int dma_bits; /* address bits the hardware drives; 0 = mask's */
+	int explicit_add;      /* registered by dmasan_device_add() */
 	int removed;
-	struct spin lock;        /* guards decl */
-	struct decl_region *decl;/* dma_declare_coherent_memory region */
+	struct spin lock;	  /* guards decl */
+	struct decl_region *decl; /* dma_declare_coherent_memory region */
 	atomic_ullong maps, unmaps, syncs, allocs, frees, dev_reads, dev_writes;
 	atomic_ullong live_maps, live_coherent, live_pool_blocks;
-	struct dmdev *next_all;  /* all devices ever, newest first */
+	struct dmdev *next_all; /* all devices ever, newest first */
 };
 
 /**
@@ -49,8 +49,7 @@ struct dmdev *dev_find(const struct device *dev);
  * dev_register - dmasan_device_add(): register or re-describe @dev.
  * @return 0, -EINVAL, -EEXIST (added twice) or -ENOMEM.
  */
-int dev_register(struct device *dev, const char *name,
-		 const struct dmasan_device_info *info);
+int dev_register(struct device *dev, const char *name, const struct dmasan_device_info *info);
 
 /**
  * dev_unregister - take @dev out of the registry (its dmdev stays on the

@@ -27,9 +27,9 @@
 #include "reports/render.h"
 
 #define MAX_FINDINGS 6
-#define UNMAP_VALID_ATTRS (DMA_ATTR_NO_KERNEL_MAPPING | DMA_ATTR_FORCE_CONTIGUOUS | \
-			   DMA_ATTR_MMIO | DMA_ATTR_REQUIRE_COHERENT | \
-			   DMA_ATTR_PRIVILEGED | DMA_ATTR_CC_SHARED)
+#define UNMAP_VALID_ATTRS                                                         \
+	(DMA_ATTR_NO_KERNEL_MAPPING | DMA_ATTR_FORCE_CONTIGUOUS | DMA_ATTR_MMIO | \
+	 DMA_ATTR_REQUIRE_COHERENT | DMA_ATTR_PRIVILEGED | DMA_ATTR_CC_SHARED)
 #define APAGE 4096ULL
 /* No single streaming map is larger than this (kmalloc's world is far smaller). */
 #define MAP_MAX (1ULL << 30)
@@ -39,8 +39,8 @@ struct flist {
 	struct finding f[MAX_FINDINGS];
 };
 
-static struct finding *flist_add(struct flist *l, enum dmasan_bug kind,
-				 const struct dmdev *dd, uint32_t stack)
+static struct finding *flist_add(struct flist *l, enum dmasan_bug kind, const struct dmdev *dd,
+				 uint32_t stack)
 {
 	struct finding *f;
 
@@ -67,14 +67,12 @@ static int ctx_frames(void)
 
 static int valid_dir(int dir)
 {
-	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE ||
-	       dir == DMA_FROM_DEVICE;
+	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
 }
 
 static int is_streaming(int type)
 {
-	return type == OBJ_SINGLE || type == OBJ_PAGE || type == OBJ_SG ||
-	       type == OBJ_RESOURCE;
+	return type == OBJ_SINGLE || type == OBJ_PAGE || type == OBJ_SG || type == OBJ_RESOURCE;
 }
 
 static int type_class(int type)
@@ -108,8 +106,7 @@ struct dmdev *core_dev(struct device *dev, const char *api)
 	return dd;
 }
 
-static void report_bad_dir(struct dmdev *dd, int dir, const char *api,
-			   uint32_t stack)
+static void report_bad_dir(struct dmdev *dd, int dir, const char *api, uint32_t stack)
 {
 	struct finding f;
 
@@ -126,22 +123,23 @@ static uint64_t limit_of(const struct dmdev *dd, uint64_t mask)
 
 	if (bus && bus < mask)
 		mask = bus;
-	if (dd->dma_bits && dd->dma_bits < 64 &&
-	    mask > (1ULL << dd->dma_bits) - 1)
+	if (dd->dma_bits && dd->dma_bits < 64 && mask > (1ULL << dd->dma_bits) - 1)
 		mask = (1ULL << dd->dma_bits) - 1;
 	return mask;
 }
 
 /* Map-time checks on the CPU range shared by single, page and sg maps. */
-static int check_map_memory(struct dmdev *dd, uintptr_t cpu, size_t size,
-			    uint32_t stack, const char *api)
+static int check_map_memory(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stack,
+			    const char *api)
 {
 	struct finding f;
 
 	if (!cpu || cpu + size < cpu || size > MAP_MAX) {
 		fnd_init(&f, BUG_MAP_INVALID_MEMORY, dd, stack);
 		if (size > MAP_MAX)
-			fnd_message(&f, "%s maps more than 1 GiB at once; no real buffer is that large", api);
+			fnd_message(&f,
+				    "%s maps more than 1 GiB at once; no real buffer is that large",
+				    api);
 		else
 			fnd_message(&f, "%s maps memory from an invalid area", api);
 		fnd_fact(&f, "addr=0x%lx", (unsigned long)cpu);
@@ -178,13 +176,16 @@ static int check_map_memory(struct dmdev *dd, uintptr_t cpu, size_t size,
 	return 0;
 }
 
-static int report_unreachable(struct dmdev *dd, uint64_t dma, size_t size,
-			      uint64_t limit, uint32_t stack, const char *api)
+static int report_unreachable(struct dmdev *dd, uint64_t dma, size_t size, uint64_t limit,
+			      uint32_t stack, const char *api)
 {
 	struct finding f;
 
 	fnd_init(&f, BUG_MASK_UNREACHABLE, dd, stack);
-	fnd_message(&f, "%s: the device cannot address the buffer and it cannot be bounced; the map fails", api);
+	fnd_message(
+		&f,
+		"%s: the device cannot address the buffer and it cannot be bounced; the map fails",
+		api);
 	fact_addr(&f, dma, size);
 	fnd_fact(&f, "dma mask=0x%llx", (unsigned long long)limit);
 	report_emit(&f);
@@ -193,8 +194,7 @@ static int report_unreachable(struct dmdev *dd, uint64_t dma, size_t size,
 
 static int overlap_filter(const struct dmobj *o, const struct dmobj *self)
 {
-	if (o->dir == DMA_TO_DEVICE ||
-	    (!is_streaming(o->type) && o->type != OBJ_NONCOHERENT))
+	if (o->dir == DMA_TO_DEVICE || (!is_streaming(o->type) && o->type != OBJ_NONCOHERENT))
 		return 0;
 	if ((o->attrs & DMA_ATTR_DEBUGGING_IGNORE_CACHELINES) &&
 	    (self->attrs & DMA_ATTR_DEBUGGING_IGNORE_CACHELINES))
@@ -216,7 +216,9 @@ static void check_overlap(struct dmobj *o)
 		return;
 	first = (o->cpu > other->cpu ? o->cpu : other->cpu) / line * line;
 	fnd_init(&f, BUG_CACHELINE_OVERLAP, o->dd, o->map_stack);
-	fnd_message(&f, "device-writable mapping shares a cache line with another live mapping; overlapping mappings aren't supported on a non-coherent machine");
+	fnd_message(
+		&f,
+		"device-writable mapping shares a cache line with another live mapping; overlapping mappings aren't supported on a non-coherent machine");
 	fact_addr(&f, o->dma, o->size);
 	fnd_fact(&f, "cacheline=0x%llx", (unsigned long long)first);
 	fnd_fact(&f, "mapped with %s", dir_name(o->dir));
@@ -229,9 +231,8 @@ static void check_overlap(struct dmobj *o)
 }
 
 /* Create, fill and index an object; @lines_to_device for streaming maps. */
-static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma,
-			      uintptr_t cpu, uint64_t size, int dir,
-			      unsigned long attrs, uint32_t stack,
+static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_t cpu,
+			      uint64_t size, int dir, unsigned long attrs, uint32_t stack,
 			      int lines_to_device)
 {
 	struct dmobj *o = track_new(dd, (enum obj_type)type, dma, cpu, size, dir);
@@ -244,12 +245,12 @@ static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma,
 	o->map_stack = stack;
 	o->map_tid = plat_tid();
 	o->seq = track_next_seq();
-	o->maperr = (type == OBJ_SINGLE || type == OBJ_PAGE ||
-		     type == OBJ_RESOURCE) ? MAPERR_NOT_CHECKED : MAPERR_NA;
+	o->maperr = (type == OBJ_SINGLE || type == OBJ_PAGE || type == OBJ_RESOURCE) ?
+			    MAPERR_NOT_CHECKED :
+			    MAPERR_NA;
 	if (lines_to_device && o->nlines)
 		memset(o->lines, LINE_DEVICE, o->nlines);
-	track_record(o, is_streaming(type) ? EV_MAP : EV_ALLOC, dir, 0, size,
-		     0, o->map_tid);
+	track_record(o, is_streaming(type) ? EV_MAP : EV_ALLOC, dir, 0, size, 0, o->map_tid);
 	if (track_insert(o) != 0) {
 		track_discard(o);
 		rt_disable("out of memory in the shim's private heap");
@@ -258,8 +259,8 @@ static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma,
 	return o;
 }
 
-uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir,
-		  unsigned long attrs, int type, const char *api)
+uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned long attrs,
+		  int type, const char *api)
 {
 	uintptr_t cpu = (uintptr_t)ptr;
 	struct dmdev *dd;
@@ -294,8 +295,8 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir,
 	return dma;
 }
 
-uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size,
-			   int dir, unsigned long attrs)
+uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size, int dir,
+			   unsigned long attrs)
 {
 	const char *api = "dma_map_resource";
 	struct dmdev *dd;
@@ -359,10 +360,10 @@ struct end_ref {
 	uint64_t addr;
 	uint64_t size;
 	int type;
-	int dir;            /* -1: not part of the call (coherent free) */
+	int dir; /* -1: not part of the call (coherent free) */
 	unsigned long attrs;
-	uintptr_t cpu;      /* for frees; 0 otherwise */
-	int nents;          /* for sg; -1 otherwise */
+	uintptr_t cpu; /* for frees; 0 otherwise */
+	int nents;     /* for sg; -1 otherwise */
 	const char *api;
 	uint32_t stack;
 };
@@ -388,7 +389,8 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 	o = track_find_exact(dd, r->addr, r->size, lookup_type, r->dir);
 	if (!o) {
 		f = flist_add(&l, BUG_UNMAP_NOT_MAPPED, dd, r->stack);
-		fnd_message(f, "device driver tries to free DMA memory it has not allocated (%s)", r->api);
+		fnd_message(f, "device driver tries to free DMA memory it has not allocated (%s)",
+			    r->api);
 		fact_addr(f, r->addr, r->size);
 		f->dir = r->dir;
 		f->cpu_addr = r->cpu;
@@ -399,10 +401,13 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 	if (!atomic_load(&o->live)) {
 		int coherent = !is_streaming(o->type);
 
-		f = flist_add(&l, coherent ? BUG_COHERENT_DOUBLE_FREE : BUG_DOUBLE_UNMAP,
-			      dd, r->stack);
-		fnd_message(f, coherent ? "device driver frees DMA memory it has already freed (%s)" :
-			    "device driver unmaps DMA memory it has already unmapped (%s)", r->api);
+		f = flist_add(&l, coherent ? BUG_COHERENT_DOUBLE_FREE : BUG_DOUBLE_UNMAP, dd,
+			      r->stack);
+		fnd_message(f,
+			    coherent ?
+				    "device driver frees DMA memory it has already freed (%s)" :
+				    "device driver unmaps DMA memory it has already unmapped (%s)",
+			    r->api);
 		fact_addr(f, r->addr, r->size);
 		f->dir = r->dir;
 		fnd_object(f, o, 1);
@@ -433,7 +438,8 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 	}
 	if (r->cpu && o->cpu != r->cpu && !is_streaming(o->type)) {
 		f = flist_add(&l, BUG_FREE_CPU_ADDR_MISMATCH, dd, r->stack);
-		fnd_message(f, "device driver frees DMA memory with different CPU address (%s)", r->api);
+		fnd_message(f, "device driver frees DMA memory with different CPU address (%s)",
+			    r->api);
 		fact_addr(f, r->addr, r->size);
 		fnd_fact(f, "cpu alloc address=0x%lx", (unsigned long)o->cpu);
 		fnd_fact(f, "cpu free address=0x%lx", (unsigned long)r->cpu);
@@ -442,7 +448,8 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 	}
 	if (r->nents >= 0 && o->type == OBJ_SG && (uint32_t)r->nents != o->nents) {
 		f = flist_add(&l, BUG_UNMAP_NENTS_MISMATCH, dd, r->stack);
-		fnd_message(f, "device driver frees DMA sg list with different entry count (%s)", r->api);
+		fnd_message(f, "device driver frees DMA sg list with different entry count (%s)",
+			    r->api);
 		fact_addr(f, r->addr, r->size);
 		fnd_fact(f, "map count=%u", o->nents);
 		fnd_fact(f, "unmap count=%d", r->nents);
@@ -451,7 +458,8 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 	if (r->dir >= 0 && valid_dir(r->dir) && o->dir != r->dir &&
 	    (is_streaming(o->type) || o->type == OBJ_NONCOHERENT)) {
 		f = flist_add(&l, BUG_UNMAP_DIR_MISMATCH, dd, r->stack);
-		fnd_message(f, "device driver frees DMA memory with different direction (%s)", r->api);
+		fnd_message(f, "device driver frees DMA memory with different direction (%s)",
+			    r->api);
 		fact_addr(f, r->addr, r->size);
 		fnd_fact(f, "mapped with %s", dir_name(o->dir));
 		fnd_fact(f, "%s with %s", verb(r), dir_name(r->dir));
@@ -460,7 +468,8 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 	}
 	if ((o->attrs ^ r->attrs) & UNMAP_VALID_ATTRS) {
 		f = flist_add(&l, BUG_UNMAP_ATTRS_MISMATCH, dd, r->stack);
-		fnd_message(f, "device driver frees DMA memory with different attributes (%s)", r->api);
+		fnd_message(f, "device driver frees DMA memory with different attributes (%s)",
+			    r->api);
 		fact_addr(f, r->addr, r->size);
 		fnd_fact(f, "mapped with 0x%llx", (unsigned long long)o->attrs);
 		fnd_fact(f, "%s with 0x%lx", verb(r), r->attrs);
@@ -480,8 +489,8 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 	atomic_store(&o->live, 0);
 	o->end_stack = r->stack;
 	o->end_tid = plat_tid();
-	track_record(o, is_streaming(o->type) ? EV_UNMAP : EV_FREE, r->dir, 0,
-		     r->size, 0, o->end_tid);
+	track_record(o, is_streaming(o->type) ? EV_UNMAP : EV_FREE, r->dir, 0, r->size, 0,
+		     o->end_tid);
 	if (o->nlines)
 		memset(o->lines, 0, o->nlines);
 	spin_unlock(&o->lock);
@@ -507,8 +516,8 @@ static void report_invalid_handle(struct dmdev *dd, const struct end_ref *r)
 	report_emit(&f);
 }
 
-void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir,
-		unsigned long attrs, int type, const char *api)
+void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir, unsigned long attrs,
+		int type, const char *api)
 {
 	struct end_ref r = { addr, size, type, dir, attrs, 0, -1, api, 0 };
 	struct dmdev *dd;
@@ -533,8 +542,8 @@ void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir,
 		track_put(o);
 }
 
-int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
-		unsigned long attrs, const char *api)
+int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, unsigned long attrs,
+		const char *api)
 {
 	struct dmobj *made[64], **objs = made;
 	struct scatterlist *s;
@@ -575,11 +584,11 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
 			return 0;
 		}
 	}
-	max_seg = dd->removed || !dd->dev->dma_parms ? 65536 :
-		  dd->dev->dma_parms->max_segment_size;
+	max_seg = dd->removed || !dd->dev->dma_parms ? 65536 : dd->dev->dma_parms->max_segment_size;
 	boundary = dd->removed || !dd->dev->dma_parms ||
-		   !dd->dev->dma_parms->segment_boundary_mask ? ~0UL :
-		   dd->dev->dma_parms->segment_boundary_mask;
+				   !dd->dev->dma_parms->segment_boundary_mask ?
+			   ~0UL :
+			   dd->dev->dma_parms->segment_boundary_mask;
 	for (i = 0, s = sg; i < nents; i++, s = sg_next(s)) {
 		uintptr_t cpu;
 		uint64_t dma, limit;
@@ -628,8 +637,7 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
 		}
 		s->dma_address = dma;
 		s->dma_length = s->length;
-		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs,
-				   stack, 1);
+		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs, stack, 1);
 		if (objs[i]) {
 			objs[i]->nents = (uint32_t)nents;
 			objs[i]->mapped_ents = (uint32_t)nents;
@@ -655,8 +663,8 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
 	return ok ? nents : 0;
 }
 
-void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
-		   int dir, unsigned long attrs, const char *api)
+void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
+		   unsigned long attrs, const char *api)
 {
 	struct end_ref r = { 0, 0, OBJ_SG, dir, attrs, 0, nents, api, 0 };
 	struct scatterlist *s;
@@ -714,8 +722,8 @@ static void move_lines(struct dmobj *o, uint64_t addr, uint64_t size, int to_cpu
 }
 
 /* One sync of [addr, addr+size); @nelems >= 0 for sg syncs (checked on the first entry). */
-static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir,
-		     int to_cpu, int nelems, const char *api, uintptr_t caller)
+static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir, int to_cpu,
+		     int nelems, const char *api, uintptr_t caller)
 {
 	struct flist l;
 
@@ -728,7 +736,8 @@ static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir,
 	o = track_find_containing(dd, addr, &dead);
 	if (!o || dead) {
 		f = flist_add(&l, BUG_SYNC_NOT_MAPPED, dd, 0);
-		fnd_message(f, "device driver tries to sync DMA memory it has not allocated (%s)", api);
+		fnd_message(f, "device driver tries to sync DMA memory it has not allocated (%s)",
+			    api);
 		fact_addr(f, addr, size);
 		f->dir = dir;
 		if (o) {
@@ -761,23 +770,24 @@ static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir,
 	}
 	if (nelems >= 0 && o->type == OBJ_SG && (uint32_t)nelems != o->nents) {
 		f = flist_add(&l, BUG_SYNC_NENTS_MISMATCH, dd, 0);
-		fnd_message(f, "device driver syncs DMA sg list with different entry count (%s)", api);
+		fnd_message(f, "device driver syncs DMA sg list with different entry count (%s)",
+			    api);
 		fact_addr(f, addr, size);
 		fnd_fact(f, "map count=%u", o->nents);
 		fnd_fact(f, "sync count=%d", nelems);
 		fnd_object(f, o, 1);
 	}
 	move_lines(o, addr, size, to_cpu);
-	track_record(o, to_cpu ? EV_SYNC_CPU : EV_SYNC_DEV, dir, addr - o->dma,
-		     size, caller, plat_tid());
+	track_record(o, to_cpu ? EV_SYNC_CPU : EV_SYNC_DEV, dir, addr - o->dma, size, caller,
+		     plat_tid());
 	spin_unlock(&o->lock);
 	atomic_fetch_add(&dd->syncs, 1);
 	track_put(o);
 	flist_emit(&l);
 }
 
-void core_sync(struct device *dev, uint64_t addr, size_t size, int dir,
-	       int to_cpu, const char *api, uintptr_t caller)
+void core_sync(struct device *dev, uint64_t addr, size_t size, int dir, int to_cpu, const char *api,
+	       uintptr_t caller)
 {
 	struct dmdev *dd;
 
@@ -793,8 +803,8 @@ void core_sync(struct device *dev, uint64_t addr, size_t size, int dir,
 	sync_one(dd, addr, size, dir, to_cpu, -1, api, caller);
 }
 
-void core_sync_sg(struct device *dev, struct scatterlist *sg, int nelems,
-		  int dir, int to_cpu, const char *api, uintptr_t caller)
+void core_sync_sg(struct device *dev, struct scatterlist *sg, int nelems, int dir, int to_cpu,
+		  const char *api, uintptr_t caller)
 {
 	struct scatterlist *s;
 	struct dmdev *dd;
@@ -820,15 +830,15 @@ void core_sync_sg(struct device *dev, struct scatterlist *sg, int nelems,
 				track_put(o);
 			}
 		}
-		sync_one(dd, s->dma_address, s->dma_length, dir, to_cpu,
-			 i == 0 ? nelems : -1, api, caller);
+		sync_one(dd, s->dma_address, s->dma_length, dir, to_cpu, i == 0 ? nelems : -1, api,
+			 caller);
 	}
 }
 
 /* ---- coherent and non-coherent allocations ---- */
 
-void *core_alloc(struct device *dev, size_t size, uint64_t *handle,
-		 unsigned long attrs, int type, int dir, const char *api)
+void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned long attrs, int type,
+		 int dir, const char *api)
 {
 	struct dmdev *dd;
 	struct dmobj *o;
@@ -872,8 +882,7 @@ void *core_alloc(struct device *dev, size_t size, uint64_t *handle,
 		}
 	}
 	o = make_obj(dd, type, dma, (uintptr_t)cpu, size,
-		     type == OBJ_NONCOHERENT ? dir : DMA_BIDIRECTIONAL, attrs,
-		     stack, 0);
+		     type == OBJ_NONCOHERENT ? dir : DMA_BIDIRECTIONAL, attrs, stack, 0);
 	if (o) {
 		o->owner = region;
 		if (type != OBJ_POOL_PAGE) {
@@ -886,8 +895,8 @@ void *core_alloc(struct device *dev, size_t size, uint64_t *handle,
 	return cpu;
 }
 
-void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle,
-	       unsigned long attrs, int type, int dir, const char *api)
+void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle, unsigned long attrs,
+	       int type, int dir, const char *api)
 {
 	struct end_ref r = { handle, size, type, dir, attrs, (uintptr_t)cpu, -1, api, 0 };
 	struct dmdev *dd;
@@ -915,8 +924,7 @@ void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle,
 	if (!o)
 		return;
 	/* Release memory only for what really was an allocation. */
-	if (o->type == OBJ_COHERENT || o->type == OBJ_NONCOHERENT ||
-	    o->type == OBJ_POOL_PAGE) {
+	if (o->type == OBJ_COHERENT || o->type == OBJ_NONCOHERENT || o->type == OBJ_POOL_PAGE) {
 		if (o->owner)
 			region_free(o->owner, (void *)o->cpu, o->size);
 		else
@@ -1014,8 +1022,7 @@ int core_set_mask(struct device *dev, uint64_t mask, int coherent)
 
 /* ---- the device side ---- */
 
-int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
-		    int is_write)
+int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, int is_write)
 {
 	const char *api = is_write ? "dmasan_dev_write" : "dmasan_dev_read";
 	struct flist l;
@@ -1050,7 +1057,8 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
 	o = track_find_containing(dd, addr, &dead);
 	if (!o) {
 		f = flist_add(&l, BUG_DEVICE_ACCESS_UNMAPPED, dd, 0);
-		fnd_message(f, "the device %s a bus address that is not mapped for it", is_write ? "writes" : "reads");
+		fnd_message(f, "the device %s a bus address that is not mapped for it",
+			    is_write ? "writes" : "reads");
 		fact_addr(f, addr, len);
 		flist_emit(&l);
 		return -EFAULT;
@@ -1060,8 +1068,10 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
 		int streaming = is_streaming(o->type);
 
 		f = flist_add(&l, streaming ? BUG_USE_AFTER_UNMAP : BUG_USE_AFTER_FREE, dd, 0);
-		fnd_message(f, streaming ? "the device %s a buffer after it was unmapped" :
-			    "the device %s memory after it was freed", is_write ? "writes" : "reads");
+		fnd_message(f,
+			    streaming ? "the device %s a buffer after it was unmapped" :
+					"the device %s memory after it was freed",
+			    is_write ? "writes" : "reads");
 		fact_addr(f, addr, len);
 		fnd_object(f, o, 1);
 		err = -EFAULT;
@@ -1070,7 +1080,8 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
 	end = o->dma + (o->size ? o->size : 1);
 	if (len > end - addr) {
 		f = flist_add(&l, BUG_DEVICE_ACCESS_UNMAPPED, dd, 0);
-		fnd_message(f, "the device %s past the end of a mapping", is_write ? "writes" : "reads");
+		fnd_message(f, "the device %s past the end of a mapping",
+			    is_write ? "writes" : "reads");
 		fact_addr(f, addr, len);
 		fnd_fact(f, "overrun=%llu bytes", (unsigned long long)(len - (end - addr)));
 		fnd_object(f, o, 1);
@@ -1078,8 +1089,7 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
 		goto out;
 	}
 	if ((is_streaming(o->type) || o->type == OBJ_NONCOHERENT) &&
-	    ((is_write && o->dir == DMA_TO_DEVICE) ||
-	     (!is_write && o->dir == DMA_FROM_DEVICE))) {
+	    ((is_write && o->dir == DMA_TO_DEVICE) || (!is_write && o->dir == DMA_FROM_DEVICE))) {
 		f = flist_add(&l, BUG_DIR_VIOLATION, dd, 0);
 		fnd_message(f, "the device %s a %s mapping", is_write ? "writes" : "reads",
 			    dir_name(o->dir));
@@ -1100,7 +1110,10 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
 				break;
 		if (i <= b && i < o->nlines) {
 			f = flist_add(&l, BUG_MISSING_SYNC_FOR_DEVICE, dd, 0);
-			fnd_message(f, "the device %s lines the CPU owns: dma_sync_*_for_device is missing", is_write ? "writes" : "reads");
+			fnd_message(
+				f,
+				"the device %s lines the CPU owns: dma_sync_*_for_device is missing",
+				is_write ? "writes" : "reads");
 			fact_addr(f, addr, len);
 			fnd_fact(f, "first CPU-owned line at offset %llu",
 				 (unsigned long long)((o->cpu / line + i) * line - o->cpu));
@@ -1115,8 +1128,8 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
 		else
 			memcpy(buf, mem, len);
 	}
-	track_record(o, is_write ? EV_DEV_WRITE : EV_DEV_READ, -1,
-		     addr - o->dma, len, 0, plat_tid());
+	track_record(o, is_write ? EV_DEV_WRITE : EV_DEV_READ, -1, addr - o->dma, len, 0,
+		     plat_tid());
 	atomic_fetch_add(is_write ? &dd->dev_writes : &dd->dev_reads, 1);
 out:
 	spin_unlock(&o->lock);
@@ -1151,8 +1164,7 @@ static int leak_one(struct dmobj *o, void *arg)
 		return 0;
 	}
 	o->leak_reported = 1;
-	fnd_init(&f, streaming ? BUG_LEAK_MAPPING : BUG_LEAK_COHERENT, o->dd,
-		 o->map_stack);
+	fnd_init(&f, streaming ? BUG_LEAK_MAPPING : BUG_LEAK_COHERENT, o->dd, o->map_stack);
 	if (s->only)
 		fnd_message(&f, "device driver has pending DMA %s while released from device",
 			    streaming ? "mappings" : "allocations");

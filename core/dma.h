@@ -17,35 +17,34 @@
 
 #define CORE_MAPPING_ERROR (~(uint64_t)0)
 
-uint64_t core_map(struct device *dev, void *cpu, size_t size, int dir,
-		  unsigned long attrs, int type, const char *api);
-void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir,
-		unsigned long attrs, int type, const char *api);
-int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
-		unsigned long attrs, const char *api);
-void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
-		   int dir, unsigned long attrs, const char *api);
-uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size,
-			   int dir, unsigned long attrs);
+uint64_t core_map(struct device *dev, void *cpu, size_t size, int dir, unsigned long attrs,
+		  int type, const char *api);
+void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir, unsigned long attrs,
+		int type, const char *api);
+int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, unsigned long attrs,
+		const char *api);
+void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
+		   unsigned long attrs, const char *api);
+uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size, int dir,
+			   unsigned long attrs);
 int core_mapping_error(struct device *dev, uint64_t addr);
-void core_sync(struct device *dev, uint64_t addr, size_t size, int dir,
-	       int to_cpu, const char *api, uintptr_t caller);
-void core_sync_sg(struct device *dev, struct scatterlist *sg, int nelems,
-		  int dir, int to_cpu, const char *api, uintptr_t caller);
+void core_sync(struct device *dev, uint64_t addr, size_t size, int dir, int to_cpu, const char *api,
+	       uintptr_t caller);
+void core_sync_sg(struct device *dev, struct scatterlist *sg, int nelems, int dir, int to_cpu,
+		  const char *api, uintptr_t caller);
 
 /** core_alloc - coherent (@type OBJ_COHERENT) or non-coherent allocation. */
-void *core_alloc(struct device *dev, size_t size, uint64_t *handle,
-		 unsigned long attrs, int type, int dir, const char *api);
-void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle,
-	       unsigned long attrs, int type, int dir, const char *api);
+void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned long attrs, int type,
+		 int dir, const char *api);
+void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle, unsigned long attrs,
+	       int type, int dir, const char *api);
 int core_declare_coherent(struct device *dev, uint64_t dev_addr, size_t size);
 void core_release_coherent(struct device *dev);
 
 int core_set_mask(struct device *dev, uint64_t mask, int coherent);
 int core_supported(struct device *dev, uint64_t mask);
 
-int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len,
-		    int is_write);
+int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, int is_write);
 
 /** core_device_del / core_check_leaks / core_report_leaks - leak reports; @return count. */
 int core_device_del(struct device *dev);

@@ -25,7 +25,10 @@ struct spin {
 	atomic_int v;
 };
 
-#define SPIN_INIT { 0 }
+#define SPIN_INIT \
+	{         \
+		0 \
+	}
 
 static inline void spin_lock(struct spin *s)
 {

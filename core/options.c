@@ -26,8 +26,8 @@ enum opt_type { OPT_BOOL, OPT_INT, OPT_SIZE, OPT_STR };
 struct opt_desc {
 	const char *name;
 	enum opt_type type;
-	size_t offset;          /* into struct dmasan_options */
-	const char *def;        /* default, as text */
+	size_t offset;	 /* into struct dmasan_options */
+	const char *def; /* default, as text */
 	const char *help;
 };
 
@@ -64,13 +64,15 @@ static const struct opt_desc opt_table[] = {
 struct opt_range {
 	size_t offset;
 	long min, max;
-	int pow2;               /* value must also be a power of two */
+	int pow2; /* value must also be a power of two */
 };
 
-#define IS_LONG_FIELD(f) _Generic(((struct dmasan_options *)0)->f, long: 1, default: -1)
-#define RANGE(f, lo, hi, p2)                                                        \
-	{ offsetof(struct dmasan_options, f) + 0 * sizeof(char[IS_LONG_FIELD(f)]), \
-	  (lo), (hi), (p2) }
+#define IS_LONG_FIELD(f) _Generic(((struct dmasan_options *)0)->f, long : 1, default : -1)
+#define RANGE(f, lo, hi, p2)                                                                   \
+	{                                                                                      \
+		offsetof(struct dmasan_options, f) + 0 * sizeof(char[IS_LONG_FIELD(f)]), (lo), \
+			(hi), (p2)                                                             \
+	}
 
 static const struct opt_range opt_ranges[] = {
 	RANGE(cache_line, 16, 256, 1),
@@ -129,8 +131,8 @@ static void emit(options_diag_fn diag, void *arg, const char *line)
 /*
  * One diagnostic: "dmasan: <source>: <what> '<shown text>'<rest>".
  */
-static void diag_text(options_diag_fn diag, void *arg, const char *source,
-		      const char *what, const char *text, size_t n, const char *rest)
+static void diag_text(options_diag_fn diag, void *arg, const char *source, const char *what,
+		      const char *text, size_t n, const char *rest)
 {
 	char line[MSG_MAX];
 
@@ -270,8 +272,8 @@ static int parse_size(const char *s, size_t n, size_t *out)
  * Store value @v (@n bytes, quotes already removed) into @d's field of
  * @o. @return 0, or -EINVAL with *@why set to what was expected.
  */
-static int set_value(struct dmasan_options *o, const struct opt_desc *d,
-		     const char *v, size_t n, const char **why)
+static int set_value(struct dmasan_options *o, const struct opt_desc *d, const char *v, size_t n,
+		     const char **why)
 {
 	int rc = 0;
 
@@ -381,8 +383,8 @@ static int parse_pass(struct dmasan_options *o, const char *source, const char *
 			vlen = (size_t)(p - val);
 		}
 		if (nlen == 0) {
-			diag_text(diag, arg, source, "malformed option", pair,
-				  (size_t)(p - pair), ": empty option name");
+			diag_text(diag, arg, source, "malformed option", pair, (size_t)(p - pair),
+				  ": empty option name");
 			return -EINVAL;
 		}
 		d = find_opt(name, nlen);
@@ -401,8 +403,8 @@ static int parse_pass(struct dmasan_options *o, const char *source, const char *
 			char rest[160];
 
 			snprintf(rest, sizeof(rest), ": %s", why);
-			diag_text(diag, arg, source, "malformed option", pair,
-				  (size_t)(p - pair), rest);
+			diag_text(diag, arg, source, "malformed option", pair, (size_t)(p - pair),
+				  rest);
 			return -EINVAL;
 		}
 	}
@@ -419,8 +421,7 @@ void options_set_defaults(struct dmasan_options *o)
 
 	memset(o, 0, sizeof(*o));
 	for (i = 0; i < OPT_N; i++)
-		(void)set_value(o, &opt_table[i], opt_table[i].def, strlen(opt_table[i].def),
-				&why);
+		(void)set_value(o, &opt_table[i], opt_table[i].def, strlen(opt_table[i].def), &why);
 }
 
 /**
@@ -432,8 +433,8 @@ void options_set_defaults(struct dmasan_options *o)
  * @return 0, or -EINVAL after exactly one error line through @diag.
  * Context: allocates nothing; any thread; no locking (caller owns @o).
  */
-int options_parse(struct dmasan_options *o, const char *source,
-		  const char *str, options_diag_fn diag, void *arg)
+int options_parse(struct dmasan_options *o, const char *source, const char *str,
+		  options_diag_fn diag, void *arg)
 {
 	struct dmasan_options tmp;
 	int rc;
@@ -502,8 +503,7 @@ static const struct opt_range *find_range(size_t offset)
 }
 
 /* Reset @d in @o to its default; "; using the default 'x'" into @line. */
-static void reset_one(struct dmasan_options *o, const struct opt_desc *d, char *line,
-		      size_t cap)
+static void reset_one(struct dmasan_options *o, const struct opt_desc *d, char *line, size_t cap)
 {
 	const char *why;
 
@@ -651,8 +651,7 @@ void options_print_help(const struct dmasan_options *o, options_diag_fn out, voi
  * @cap: size of @buf; the text is NUL-terminated when @cap > 0.
  * @return 0, -ENOENT for an unknown name, -ENOSPC when truncated.
  */
-int options_format_value(const struct dmasan_options *o, const char *name,
-			 char *buf, size_t cap)
+int options_format_value(const struct dmasan_options *o, const char *name, char *buf, size_t cap)
 {
 	const struct opt_desc *d = name ? find_opt(name, strlen(name)) : NULL;
 	const void *f;

@@ -48,8 +48,8 @@ void options_set_defaults(struct dmasan_options *o);
  * line naming the source, the offending text and what was expected, and
  * @o is unchanged (all-or-nothing).
  */
-int options_parse(struct dmasan_options *o, const char *source,
-		  const char *str, options_diag_fn diag, void *arg);
+int options_parse(struct dmasan_options *o, const char *source, const char *str,
+		  options_diag_fn diag, void *arg);
 
 /**
  * options_validate - check ranges and choices (format, bounce, placement,
@@ -57,25 +57,22 @@ int options_parse(struct dmasan_options *o, const char *source,
  * one @diag line per bad value (each bad value is then reset to its
  * default).
  */
-int options_validate(struct dmasan_options *o, options_diag_fn diag,
-		     void *arg);
+int options_validate(struct dmasan_options *o, options_diag_fn diag, void *arg);
 
 /**
  * options_print_help - one line per option: name, current value, help,
  * through @out (lines without trailing newline).
  */
-void options_print_help(const struct dmasan_options *o, options_diag_fn out,
-			void *arg);
+void options_print_help(const struct dmasan_options *o, options_diag_fn out, void *arg);
 
 /** options_format_value - write option @name's value of @o into @buf. @return 0, -ENOENT (no such option) or -ENOSPC (@cap too small). */
-int options_format_value(const struct dmasan_options *o, const char *name,
-			 char *buf, size_t cap);
+int options_format_value(const struct dmasan_options *o, const char *name, char *buf, size_t cap);
 
 /** Number of options in the table, and the name/help of entry @i. */
 int options_count(void);
 const char *options_name(int i);
 const char *options_help(int i);
-const char *options_type(int i);   /* "bool", "int", "size", "string" */
+const char *options_type(int i);    /* "bool", "int", "size", "string" */
 const char *options_default(int i); /* the default as text */
 
 #endif /* DMASAN_CORE_OPTIONS_H */

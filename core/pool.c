@@ -47,8 +47,8 @@ struct dmpool {
 	struct device *dev;
 	struct dmdev *dd;
 	size_t size, align, boundary, unit;
-	size_t *offsets;         /* block offsets inside a unit */
-	size_t nper;             /* blocks per unit */
+	size_t *offsets; /* block offsets inside a unit */
+	size_t nper;	 /* blocks per unit */
 	pthread_mutex_t lock;
 	struct ppage *pages;
 	struct pfree *freestack;
@@ -90,8 +90,8 @@ static void bad_pool(const struct dmpool *pool, const char *api)
 	report_emit(&f);
 }
 
-struct dmpool *pool_create(const char *name, struct device *dev, size_t size,
-			   size_t align, size_t boundary)
+struct dmpool *pool_create(const char *name, struct device *dev, size_t size, size_t align,
+			   size_t boundary)
 {
 	struct dmpool *p;
 	size_t off, n = 0;
@@ -174,8 +174,9 @@ static int grow_locked(struct dmpool *p)
 	if (!pg)
 		return -ENOMEM;
 	pg->blocks = heap_calloc(p->nper, sizeof(*pg->blocks));
-	cpu = pg->blocks ? core_alloc(p->dev, p->unit, &dma, 0, OBJ_POOL_PAGE,
-				      DMA_BIDIRECTIONAL, "dma_pool_alloc") : NULL;
+	cpu = pg->blocks ? core_alloc(p->dev, p->unit, &dma, 0, OBJ_POOL_PAGE, DMA_BIDIRECTIONAL,
+				      "dma_pool_alloc") :
+			   NULL;
 	if (!cpu) {
 		heap_free(pg->blocks);
 		heap_free(pg);
@@ -227,7 +228,8 @@ void *pool_alloc(struct dmpool *p, int zero, uint64_t *handle)
 	}
 	if (bad != SIZE_MAX) {
 		fnd_init(&f, BUG_POOL_CORRUPTION, p->dd, stack);
-		fnd_message(&f, "free dma_pool block of pool %s was written after it was freed", p->name);
+		fnd_message(&f, "free dma_pool block of pool %s was written after it was freed",
+			    p->name);
 		f.has_dma = 1;
 		f.dma_addr = fr.page->dma + p->offsets[fr.idx];
 		f.cpu_addr = (uintptr_t)mem;
@@ -292,9 +294,13 @@ void pool_free(struct dmpool *p, void *vaddr, uint64_t dma)
 			fnd_related(&f, "freed at", b->free_stack, b->free_tid);
 			fnd_related(&f, "allocated at", b->alloc_stack, b->alloc_tid);
 		} else if (pg && idx < p->nper) {
-			fnd_message(&f, "dma_pool_free of pool %s with a DMA address that does not belong to the block", p->name);
+			fnd_message(
+				&f,
+				"dma_pool_free of pool %s with a DMA address that does not belong to the block",
+				p->name);
 		} else {
-			fnd_message(&f, "dma_pool_free of an address that is no block of pool %s", p->name);
+			fnd_message(&f, "dma_pool_free of an address that is no block of pool %s",
+				    p->name);
 		}
 		f.has_dma = 1;
 		f.dma_addr = dma;
@@ -328,8 +334,7 @@ static void add_live_blocks(struct finding *f, struct dmpool *p)
 	for (pg = p->pages; pg; pg = pg->next)
 		for (i = 0; i < p->nper; i++)
 			if (pg->blocks[i].busy)
-				fnd_related(f, "live block allocated at",
-					    pg->blocks[i].alloc_stack,
+				fnd_related(f, "live block allocated at", pg->blocks[i].alloc_stack,
 					    pg->blocks[i].alloc_tid);
 }
 
@@ -356,7 +361,8 @@ void pool_destroy(struct dmpool *p)
 		busy = 1;
 		p->leak_reported = 1;
 		fnd_init(&f, BUG_POOL_DESTROY_BUSY, p->dd, 0);
-		fnd_message(&f, "dma_pool_destroy %s busy: %zu blocks still allocated", p->name, p->nr_active);
+		fnd_message(&f, "dma_pool_destroy %s busy: %zu blocks still allocated", p->name,
+			    p->nr_active);
 		fnd_fact(&f, "pool=%s", p->name);
 		fnd_fact(&f, "busy blocks=%zu", p->nr_active);
 		fnd_fact(&f, "block size=%zu", p->size);
@@ -371,8 +377,8 @@ void pool_destroy(struct dmpool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (; pg; pg = next) {
 		next = pg->next;
-		core_free(p->dev, p->unit, (void *)pg->cpu, pg->dma, 0,
-			  OBJ_POOL_PAGE, DMA_BIDIRECTIONAL, "dma_pool_destroy");
+		core_free(p->dev, p->unit, (void *)pg->cpu, pg->dma, 0, OBJ_POOL_PAGE,
+			  DMA_BIDIRECTIONAL, "dma_pool_destroy");
 		heap_free(pg->blocks);
 		heap_free(pg);
 	}
@@ -411,14 +417,18 @@ int pool_report_leaks(struct dmdev *only, int at_exit)
 				if (!b->busy)
 					continue;
 				fnd_init(&f, BUG_LEAK_POOL_BLOCK, p->dd, b->alloc_stack);
-				fnd_message(&f, "dma_pool block of pool %s still allocated at %s", p->name,
-					    only ? "device removal" : at_exit ? "exit" : "leak check");
+				fnd_message(&f, "dma_pool block of pool %s still allocated at %s",
+					    p->name,
+					    only    ? "device removal" :
+					    at_exit ? "exit" :
+						      "leak check");
 				f.has_dma = 1;
 				f.dma_addr = pg->dma + p->offsets[i];
 				f.cpu_addr = pg->cpu + p->offsets[i];
 				f.size = p->size;
 				fnd_fact(&f, "pool=%s", p->name);
-				fnd_fact(&f, "device address=0x%016llx", (unsigned long long)f.dma_addr);
+				fnd_fact(&f, "device address=0x%016llx",
+					 (unsigned long long)f.dma_addr);
 				fnd_fact(&f, "size=%zu bytes", p->size);
 				f.stack = b->alloc_stack;
 				pthread_mutex_unlock(&p->lock);
@@ -429,7 +439,9 @@ int pool_report_leaks(struct dmdev *only, int at_exit)
 		}
 		fnd_init(&f, BUG_LEAK_POOL, p->dd, p->create_stack);
 		fnd_message(&f, "dma_pool %s was never destroyed before %s", p->name,
-			    only ? "device removal" : at_exit ? "exit" : "leak check");
+			    only    ? "device removal" :
+			    at_exit ? "exit" :
+				      "leak check");
 		fnd_fact(&f, "pool=%s", p->name);
 		fnd_fact(&f, "block size=%zu", p->size);
 		fnd_fact(&f, "live blocks=%zu", p->nr_active);

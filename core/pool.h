@@ -20,8 +20,8 @@
 
 struct dmpool;
 
-struct dmpool *pool_create(const char *name, struct device *dev, size_t size,
-			   size_t align, size_t boundary);
+struct dmpool *pool_create(const char *name, struct device *dev, size_t size, size_t align,
+			   size_t boundary);
 void pool_destroy(struct dmpool *pool);
 void *pool_alloc(struct dmpool *pool, int zero, uint64_t *handle);
 void pool_free(struct dmpool *pool, void *vaddr, uint64_t dma);

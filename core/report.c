@@ -36,12 +36,9 @@ static void *user_arg;
 static __thread int in_report;
 
 static const char *const type_names[OBJ_TYPE_COUNT] = {
-	[OBJ_SINGLE] = "single",
-	[OBJ_PAGE] = "page",
-	[OBJ_SG] = "scatter-gather",
-	[OBJ_RESOURCE] = "resource",
-	[OBJ_COHERENT] = "coherent",
-	[OBJ_NONCOHERENT] = "noncoherent",
+	[OBJ_SINGLE] = "single",       [OBJ_PAGE] = "page",
+	[OBJ_SG] = "scatter-gather",   [OBJ_RESOURCE] = "resource",
+	[OBJ_COHERENT] = "coherent",   [OBJ_NONCOHERENT] = "noncoherent",
 	[OBJ_POOL_PAGE] = "pool page",
 };
 
@@ -50,8 +47,7 @@ const char *obj_type_name(int type)
 	return type >= 0 && type < OBJ_TYPE_COUNT ? type_names[type] : "unknown";
 }
 
-void fnd_init(struct finding *f, enum dmasan_bug kind, const struct dmdev *dd,
-	      uint32_t stack)
+void fnd_init(struct finding *f, enum dmasan_bug kind, const struct dmdev *dd, uint32_t stack)
 {
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;
@@ -93,8 +89,7 @@ void fnd_fact(struct finding *f, const char *fmt, ...)
 	}
 }
 
-void fnd_related(struct finding *f, const char *label, uint32_t stack,
-		 uint32_t tid)
+void fnd_related(struct finding *f, const char *label, uint32_t stack, uint32_t tid)
 {
 	if (f->nrelated >= FINDING_MAX_RELATED)
 		return;
@@ -105,16 +100,19 @@ void fnd_related(struct finding *f, const char *label, uint32_t stack,
 }
 
 static const char *const event_names[] = {
-	[EV_MAP] = "map", [EV_SYNC_CPU] = "sync_for_cpu",
-	[EV_SYNC_DEV] = "sync_for_device", [EV_DEV_READ] = "dev_read",
-	[EV_DEV_WRITE] = "dev_write", [EV_UNMAP] = "unmap",
-	[EV_ALLOC] = "alloc", [EV_FREE] = "free",
+	[EV_MAP] = "map",
+	[EV_SYNC_CPU] = "sync_for_cpu",
+	[EV_SYNC_DEV] = "sync_for_device",
+	[EV_DEV_READ] = "dev_read",
+	[EV_DEV_WRITE] = "dev_write",
+	[EV_UNMAP] = "unmap",
+	[EV_ALLOC] = "alloc",
+	[EV_FREE] = "free",
 };
 
 static int is_streaming(int type)
 {
-	return type == OBJ_SINGLE || type == OBJ_PAGE || type == OBJ_SG ||
-	       type == OBJ_RESOURCE;
+	return type == OBJ_SINGLE || type == OBJ_PAGE || type == OBJ_SG || type == OBJ_RESOURCE;
 }
 
 void fnd_object(struct finding *f, struct dmobj *o, int locked)
@@ -129,14 +127,13 @@ void fnd_object(struct finding *f, struct dmobj *o, int locked)
 	f->obj_dma = o->dma;
 	f->obj_cpu = o->cpu;
 	f->obj_size = o->size;
-	f->obj_dir = is_streaming(o->type) || o->type == OBJ_NONCOHERENT ?
-		     o->dir : -1;
+	f->obj_dir = is_streaming(o->type) || o->type == OBJ_NONCOHERENT ? o->dir : -1;
 	f->obj_live = live;
-	fnd_related(f, is_streaming(o->type) ? "mapped at" : "allocated at",
-		    o->map_stack, o->map_tid);
+	fnd_related(f, is_streaming(o->type) ? "mapped at" : "allocated at", o->map_stack,
+		    o->map_tid);
 	if (!live)
-		fnd_related(f, is_streaming(o->type) ? "unmapped at" : "freed at",
-			    o->end_stack, o->end_tid);
+		fnd_related(f, is_streaming(o->type) ? "unmapped at" : "freed at", o->end_stack,
+			    o->end_tid);
 	for (i = 0; i < o->hist_n && f->nhistory < FINDING_MAX_HISTORY; i++) {
 		int slot = (o->hist_pos - o->hist_n + i + OBJ_HISTORY) % OBJ_HISTORY;
 		const struct obj_event *e = &o->hist[slot];
@@ -144,7 +141,9 @@ void fnd_object(struct finding *f, struct dmobj *o, int locked)
 
 		fe->seq = e->seq;
 		fe->what = e->what < sizeof(event_names) / sizeof(event_names[0]) &&
-			   event_names[e->what] ? event_names[e->what] : "event";
+					   event_names[e->what] ?
+				   event_names[e->what] :
+				   "event";
 		fe->dir = e->dir;
 		fe->offset = e->offset;
 		fe->size = e->size;
@@ -172,8 +171,8 @@ static int log_open_locked(void)
 	} else {
 		log_fd = plat_open_log(o->log_path, pid);
 		if (log_fd < 0) {
-			rt_diag("cannot open log file %s.%d (%s); reporting to stderr",
-				o->log_path, pid, strerror(-log_fd));
+			rt_diag("cannot open log file %s.%d (%s); reporting to stderr", o->log_path,
+				pid, strerror(-log_fd));
 			log_fd = 2;
 		}
 	}
@@ -209,14 +208,13 @@ static int passes_filter(const struct finding *f)
 	return !flt[0] || !strncmp(f->device, flt, strlen(flt));
 }
 
-static void to_public(const struct finding *f, int suppressed,
-		      struct dmasan_report *r)
+static void to_public(const struct finding *f, int suppressed, struct dmasan_report *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->version = DMASAN_REPORT_VERSION;
 	r->id = bug_table[f->kind].id;
-	r->severity = bug_table[f->kind].severity == SEV_WARNING ?
-		      DMASAN_SEV_WARNING : DMASAN_SEV_ERROR;
+	r->severity = bug_table[f->kind].severity == SEV_WARNING ? DMASAN_SEV_WARNING :
+								   DMASAN_SEV_ERROR;
 	r->message = f->message;
 	r->dev = f->dev;
 	r->device = f->device[0] ? f->device : NULL;
@@ -230,8 +228,8 @@ static void to_public(const struct finding *f, int suppressed,
 	r->suppressed = suppressed;
 }
 
-__attribute__((noinline, visibility("default")))
-void dmasan_on_report(const struct dmasan_report *r)
+__attribute__((noinline, visibility("default"))) void
+dmasan_on_report(const struct dmasan_report *r)
 {
 	/* A place for `break dmasan_on_report`; keep the call visible. */
 	__asm__ volatile("" : : "r"(r) : "memory");
@@ -287,8 +285,10 @@ void report_emit(struct finding *f)
 	in_report = 0;
 	if (!suppressed && o->halt_on_error) {
 		if (!strcmp(o->format, "text"))
-			report_write("dmasan: halting after the first error (halt_on_error=1)\n",
-				     sizeof("dmasan: halting after the first error (halt_on_error=1)\n") - 1);
+			report_write(
+				"dmasan: halting after the first error (halt_on_error=1)\n",
+				sizeof("dmasan: halting after the first error (halt_on_error=1)\n") -
+					1);
 		fflush(NULL);
 		if (o->abort_on_error)
 			plat_abort();
@@ -312,8 +312,7 @@ uint64_t report_counts(uint64_t *counts, uint64_t *printed)
 	return atomic_load(&suppressed_count);
 }
 
-void report_set_callback(void (*cb)(const struct dmasan_report *r, void *arg),
-			 void *arg)
+void report_set_callback(void (*cb)(const struct dmasan_report *r, void *arg), void *arg)
 {
 	pthread_mutex_lock(&report_lock);
 	user_cb = cb;

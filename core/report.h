@@ -26,16 +26,13 @@ struct dmobj;
  * fnd_init - start finding @kind on @dd (may be NULL) with the current
  * stack @stack (a depot id, or 0 to capture one now).
  */
-void fnd_init(struct finding *f, enum dmasan_bug kind, const struct dmdev *dd,
-	      uint32_t stack);
+void fnd_init(struct finding *f, enum dmasan_bug kind, const struct dmdev *dd, uint32_t stack);
 
 /** fnd_message - set the sentence (printf format). */
-void fnd_message(struct finding *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void fnd_message(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /** fnd_fact - append one bracketed fact "[...]" (printf format of its inside). */
-void fnd_fact(struct finding *f, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void fnd_fact(struct finding *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /**
  * fnd_object - describe @o (caller holds a reference; takes o->lock
@@ -45,8 +42,7 @@ void fnd_fact(struct finding *f, const char *fmt, ...)
 void fnd_object(struct finding *f, struct dmobj *o, int locked);
 
 /** fnd_related - add a named related stack. */
-void fnd_related(struct finding *f, const char *label, uint32_t stack,
-		 uint32_t tid);
+void fnd_related(struct finding *f, const char *label, uint32_t stack, uint32_t tid);
 
 /** report_emit - apply the policy to @f and output it. */
 void report_emit(struct finding *f);
@@ -61,8 +57,7 @@ uint64_t report_counts(uint64_t *counts, uint64_t *printed);
 void report_write(const char *buf, size_t len);
 
 /** report_set_callback - the program's per-finding callback. */
-void report_set_callback(void (*cb)(const struct dmasan_report *r, void *arg),
-			 void *arg);
+void report_set_callback(void (*cb)(const struct dmasan_report *r, void *arg), void *arg);
 
 /** report_after_fork - reset counters and locks in a forked child. */
 void report_after_fork(void);

@@ -125,8 +125,7 @@ static void load_options(void)
 	if (dmasan_default_options) {
 		src = dmasan_default_options();
 		if (src)
-			options_parse(&o, "dmasan_default_options()", src,
-				      diag_line, NULL);
+			options_parse(&o, "dmasan_default_options()", src, diag_line, NULL);
 	}
 	src = plat_getenv("DMASAN_OPTIONS");
 	if (src)
@@ -153,16 +152,14 @@ static void do_init(void)
 			rt_diag("%s; continuing without suppressions", err);
 	}
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
-	if (track_init((unsigned int)opts.cache_line,
-		       (unsigned int)opts.quarantine_size) != 0) {
+	if (track_init((unsigned int)opts.cache_line, (unsigned int)opts.quarantine_size) != 0) {
 		atomic_store(&initialised, 1);
 		rt_disable("out of memory while setting up tracking");
 		return;
 	}
 	if (opts.verbosity >= 1) {
 		rt_diag("initialised in pid %d: cache line %ld bytes, placement %s, format %s, log_path %s",
-			plat_pid(), opts.cache_line, opts.placement, opts.format,
-			opts.log_path);
+			plat_pid(), opts.cache_line, opts.placement, opts.format, opts.log_path);
 		if (!opts.help) {
 			rt_diag("effective options:");
 			options_print_help(&opts, help_line, NULL);

@@ -79,8 +79,7 @@ static uint64_t hash_pcs(const uintptr_t *pcs, int n)
 	return h;
 }
 
-static uint32_t find(const struct depot_entry *e, uint64_t h,
-		     const uintptr_t *pcs, int n)
+static uint32_t find(const struct depot_entry *e, uint64_t h, const uintptr_t *pcs, int n)
 {
 	for (; e; e = e->next)
 		if (e->hash == h && e->n == (uint32_t)n &&
@@ -101,8 +100,7 @@ static struct depot_entry *entry_alloc(size_t size)
 		if (c) {
 			chunk_cur = c;
 			chunk_left = DEPOT_CHUNK;
-			atomic_fetch_add_explicit(&depot_bytes, DEPOT_CHUNK,
-						  memory_order_relaxed);
+			atomic_fetch_add_explicit(&depot_bytes, DEPOT_CHUNK, memory_order_relaxed);
 		}
 	}
 	if (chunk_left >= size) {
@@ -126,11 +124,9 @@ static struct id_page *id_page_get(uint32_t id)
 	p = heap_calloc(1, sizeof(*p));
 	if (!p)
 		return NULL;
-	if (atomic_compare_exchange_strong_explicit(top, &expected, p,
-						    memory_order_acq_rel,
+	if (atomic_compare_exchange_strong_explicit(top, &expected, p, memory_order_acq_rel,
 						    memory_order_acquire)) {
-		atomic_fetch_add_explicit(&depot_bytes, sizeof(*p),
-					  memory_order_relaxed);
+		atomic_fetch_add_explicit(&depot_bytes, sizeof(*p), memory_order_relaxed);
 		return p;
 	}
 	heap_free(p);
@@ -163,8 +159,7 @@ static uint32_t insert(_Atomic(const struct depot_entry *) *bucket, uint64_t h,
 	e->n = (uint32_t)n;
 	memcpy(e->pcs, pcs, (size_t)n * sizeof(*pcs));
 	e->next = atomic_load_explicit(bucket, memory_order_relaxed);
-	atomic_store_explicit(&page->slot[id & (ID_PAGE_SLOTS - 1)], e,
-			      memory_order_release);
+	atomic_store_explicit(&page->slot[id & (ID_PAGE_SLOTS - 1)], e, memory_order_release);
 	atomic_store_explicit(bucket, e, memory_order_release);
 	return id;
 }
@@ -207,8 +202,7 @@ int stack_depot_get(uint32_t id, const uintptr_t **pcs)
 	struct id_page *page;
 
 	if (id && id < ID_LIMIT) {
-		page = atomic_load_explicit(&id_pages[id >> ID_PAGE_LOG],
-					    memory_order_acquire);
+		page = atomic_load_explicit(&id_pages[id >> ID_PAGE_LOG], memory_order_acquire);
 		if (page)
 			e = atomic_load_explicit(&page->slot[id & (ID_PAGE_SLOTS - 1)],
 						 memory_order_acquire);

@@ -4,8 +4,7 @@
 #include <string.h>
 #include "core/text.h"
 
-void text_append_shown(char *dst, size_t cap, const char *s, size_t n,
-		       size_t max)
+void text_append_shown(char *dst, size_t cap, const char *s, size_t n, size_t max)
 {
 	size_t len, i, shown = n > max ? max : n;
 

@@ -15,7 +15,6 @@
  * as \xNN; after @max input bytes the rest is replaced by "...". Never
  * overflows @dst; cuts silently when it is full.
  */
-void text_append_shown(char *dst, size_t cap, const char *s, size_t n,
-		       size_t max);
+void text_append_shown(char *dst, size_t cap, const char *s, size_t n, size_t max);
 
 #endif /* DMASAN_CORE_TEXT_H */

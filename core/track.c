@@ -20,7 +20,7 @@ struct bucket {
 	struct pref *head;
 };
 
-static struct bucket *buckets;      /* live objects */
+static struct bucket *buckets;	    /* live objects */
 static struct bucket *dead_buckets; /* quarantined (ended) objects */
 static unsigned int line_size = 64;
 static unsigned int quarantine_len;
@@ -100,8 +100,8 @@ uint64_t track_live_count(void)
 	return atomic_load_explicit(&live_count, memory_order_relaxed);
 }
 
-struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma,
-			uintptr_t cpu, uint64_t size, int dir)
+struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma, uintptr_t cpu,
+			uint64_t size, int dir)
 {
 	uint64_t nlines = 0;
 	struct dmobj *o;
@@ -157,8 +157,7 @@ static uint64_t first_page(const struct dmobj *o)
 int track_insert(struct dmobj *o)
 {
 	uint64_t span = o->size ? o->size : 1;
-	uint64_t pages = ((o->dma + span - 1) >> PAGE_SHIFT_BUS) -
-			 first_page(o) + 1;
+	uint64_t pages = ((o->dma + span - 1) >> PAGE_SHIFT_BUS) - first_page(o) + 1;
 	uint32_t i;
 
 	if (pages > (1u << 20))
@@ -223,10 +222,8 @@ void track_retire(struct dmobj *o)
 		return;
 	}
 	move_obj(o, buckets, dead_buckets);
-	pos = atomic_fetch_add_explicit(&quarantine_pos, 1,
-					memory_order_relaxed);
-	old = atomic_exchange_explicit(&quarantine[pos % quarantine_len], o,
-				       memory_order_acq_rel);
+	pos = atomic_fetch_add_explicit(&quarantine_pos, 1, memory_order_relaxed);
+	old = atomic_exchange_explicit(&quarantine[pos % quarantine_len], o, memory_order_acq_rel);
 	if (old) {
 		unlink_obj(old);
 		track_put(old);
@@ -264,8 +261,7 @@ static struct dmobj *find_dead(struct dmdev *dd, uint64_t dma, int exact)
 	return found;
 }
 
-struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size,
-			       int type, int dir)
+struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size, int type, int dir)
 {
 	uint64_t key = mkkey(0, dma >> PAGE_SHIFT_BUS);
 	struct bucket *b = bucket_of(key);
@@ -287,8 +283,7 @@ struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size,
 		}
 		score = (o->size == size) + (type_class(o->type) == type_class(type)) +
 			(o->dir == dir);
-		if (score > best_score ||
-		    (score == best_score && o->seq > best->seq)) {
+		if (score > best_score || (score == best_score && o->seq > best->seq)) {
 			best = o;
 			best_score = score;
 		}
@@ -301,8 +296,7 @@ struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size,
 	return best ? best : find_dead(dd, dma, 1);
 }
 
-struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma,
-				    int *is_dead)
+struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead)
 {
 	uint64_t key = mkkey(0, dma >> PAGE_SHIFT_BUS);
 	struct bucket *b = bucket_of(key);
@@ -314,8 +308,7 @@ struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma,
 		struct dmobj *o = p->obj;
 		uint64_t span = o->size ? o->size : 1;
 
-		if (p->key != key || o->dd != dd || dma < o->dma ||
-		    dma - o->dma >= span)
+		if (p->key != key || o->dd != dd || dma < o->dma || dma - o->dma >= span)
 			continue;
 		if (atomic_load_explicit(&o->live, memory_order_acquire)) {
 			if (!live || o->seq > live->seq)
@@ -337,8 +330,7 @@ struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma,
 }
 
 struct dmobj *track_find_overlap(struct dmobj *self,
-				 int (*filter)(const struct dmobj *o,
-					       const struct dmobj *self))
+				 int (*filter)(const struct dmobj *o, const struct dmobj *self))
 {
 	uint64_t lo, hi;
 	uint32_t i;
@@ -356,12 +348,10 @@ struct dmobj *track_find_overlap(struct dmobj *self,
 		for (p = b->head; p; p = p->next) {
 			struct dmobj *o = p->obj;
 
-			if (p->key != sp->key || o == self || !o->cpu ||
-			    !o->size ||
+			if (p->key != sp->key || o == self || !o->cpu || !o->size ||
 			    !atomic_load_explicit(&o->live, memory_order_acquire))
 				continue;
-			if ((o->cpu + o->size - 1) / line_size < lo ||
-			    o->cpu / line_size > hi)
+			if ((o->cpu + o->size - 1) / line_size < lo || o->cpu / line_size > hi)
 				continue;
 			if (filter && !filter(o, self))
 				continue;
@@ -376,8 +366,8 @@ struct dmobj *track_find_overlap(struct dmobj *self,
 	return NULL;
 }
 
-void track_record(struct dmobj *o, enum obj_event_kind what, int dir,
-		  uint64_t offset, uint64_t size, uintptr_t pc, uint32_t tid)
+void track_record(struct dmobj *o, enum obj_event_kind what, int dir, uint64_t offset,
+		  uint64_t size, uintptr_t pc, uint32_t tid)
 {
 	struct obj_event *e = &o->hist[o->hist_pos];
 
@@ -458,11 +448,11 @@ long track_for_each_live(int (*fn)(struct dmobj *o, void *arg), void *arg)
 #define CHUNK_SHIFT 21
 #define CHUNK_SIZE (1ULL << CHUNK_SHIFT)
 #define CHUNK_SLOTS (1u << 16)
-#define PHYS_NONE 1ULL   /* placed, but no simulated memory was left */
+#define PHYS_NONE 1ULL /* placed, but no simulated memory was left */
 
 struct chunk_slot {
-	atomic_ullong key;   /* host chunk number + 1; 0 = empty */
-	atomic_ullong phys;  /* simulated base; 0 = being placed */
+	atomic_ullong key;  /* host chunk number + 1; 0 = empty */
+	atomic_ullong phys; /* simulated base; 0 = being placed */
 };
 
 static struct chunk_slot chunks[CHUNK_SLOTS];
@@ -477,8 +467,7 @@ void place_set_policy(int high)
 
 static uint64_t zone_take(enum zone z, uint64_t len)
 {
-	uint64_t at = atomic_fetch_add_explicit(&zone_next[z], len,
-						memory_order_relaxed);
+	uint64_t at = atomic_fetch_add_explicit(&zone_next[z], len, memory_order_relaxed);
 
 	if (at + len > zone_end[z] || at + len < at)
 		return 0;
@@ -507,8 +496,7 @@ static uint64_t chunk_phys(uint64_t c, uint64_t want, int *created)
 	*created = 0;
 	for (i = 0; i < CHUNK_SLOTS; i++) {
 		struct chunk_slot *s = &chunks[(h + i) & (CHUNK_SLOTS - 1)];
-		unsigned long long k = atomic_load_explicit(&s->key,
-							    memory_order_acquire);
+		unsigned long long k = atomic_load_explicit(&s->key, memory_order_acquire);
 		uint64_t phys;
 
 		if (k == 0) {
@@ -518,8 +506,7 @@ static uint64_t chunk_phys(uint64_t c, uint64_t want, int *created)
 				k = zero;
 			} else {
 				phys = want ? want : zone_take_any(CHUNK_SIZE);
-				atomic_store_explicit(&s->phys,
-						      phys ? phys : PHYS_NONE,
+				atomic_store_explicit(&s->phys, phys ? phys : PHYS_NONE,
 						      memory_order_release);
 				*created = 1;
 				return phys;
@@ -527,8 +514,7 @@ static uint64_t chunk_phys(uint64_t c, uint64_t want, int *created)
 		}
 		if (k != key)
 			continue;
-		while ((phys = atomic_load_explicit(&s->phys,
-						    memory_order_acquire)) == 0)
+		while ((phys = atomic_load_explicit(&s->phys, memory_order_acquire)) == 0)
 			sched_yield();
 		return phys == PHYS_NONE ? 0 : phys;
 	}
@@ -547,8 +533,7 @@ uint64_t place_host(uintptr_t cpu, uint64_t size)
 	if (!p0)
 		return 0;
 	for (c = c0 + 1; c <= c1; c++) {
-		if (chunk_phys(c, 0, &created) !=
-		    p0 + (c - c0) * CHUNK_SIZE)
+		if (chunk_phys(c, 0, &created) != p0 + (c - c0) * CHUNK_SIZE)
 			break;
 	}
 	if (c > c1)

@@ -42,76 +42,82 @@
 struct dmdev;
 
 enum obj_type {
-	OBJ_SINGLE = 0,   /* dma_map_single */
-	OBJ_PAGE,         /* dma_map_page (interchangeable with single) */
-	OBJ_SG,           /* one mapped segment of dma_map_sg */
-	OBJ_RESOURCE,     /* dma_map_resource: MMIO, no CPU memory */
-	OBJ_COHERENT,     /* dma_alloc_coherent / dma_alloc_attrs */
-	OBJ_NONCOHERENT,  /* dma_alloc_noncoherent / dma_alloc_pages */
-	OBJ_POOL_PAGE,    /* backing page of a dma_pool */
+	OBJ_SINGLE = 0,	 /* dma_map_single */
+	OBJ_PAGE,	 /* dma_map_page (interchangeable with single) */
+	OBJ_SG,		 /* one mapped segment of dma_map_sg */
+	OBJ_RESOURCE,	 /* dma_map_resource: MMIO, no CPU memory */
+	OBJ_COHERENT,	 /* dma_alloc_coherent / dma_alloc_attrs */
+	OBJ_NONCOHERENT, /* dma_alloc_noncoherent / dma_alloc_pages */
+	OBJ_POOL_PAGE,	 /* backing page of a dma_pool */
 	OBJ_TYPE_COUNT
 };
 
 enum map_err_state { MAPERR_NA = 0, MAPERR_NOT_CHECKED, MAPERR_CHECKED };
 
 /* Per-cache-line state bits. */
-#define LINE_DEVICE 0x01   /* the device owns the line */
+#define LINE_DEVICE 0x01 /* the device owns the line */
 
 #define OBJ_HISTORY 4
 
 /* One history event; the caller's PC only (a full stack per sync would
  * cost more than the sync itself). */
 struct obj_event {
-	uint32_t seq;       /* low bits of the global event sequence */
-	uint8_t what;       /* enum obj_event_kind */
+	uint32_t seq; /* low bits of the global event sequence */
+	uint8_t what; /* enum obj_event_kind */
 	int8_t dir;
 	uint16_t pad;
 	uint32_t offset;
 	uint32_t size;
 	uint32_t tid;
-	uintptr_t pc;       /* return address into the caller of the API */
+	uintptr_t pc; /* return address into the caller of the API */
 };
 
 enum obj_event_kind {
-	EV_MAP = 1, EV_SYNC_CPU, EV_SYNC_DEV, EV_DEV_READ, EV_DEV_WRITE,
-	EV_UNMAP, EV_ALLOC, EV_FREE
+	EV_MAP = 1,
+	EV_SYNC_CPU,
+	EV_SYNC_DEV,
+	EV_DEV_READ,
+	EV_DEV_WRITE,
+	EV_UNMAP,
+	EV_ALLOC,
+	EV_FREE
 };
 
 struct pref {
 	struct pref *next;
-	struct pref **pprev;   /* the pointer that points at this link */
-	uint64_t key;          /* (space << 48) | bus page number */
+	struct pref **pprev; /* the pointer that points at this link */
+	uint64_t key;	     /* (space << 48) | bus page number */
 	struct dmobj *obj;
 };
 
 struct dmobj {
-	struct dmdev *dd;      /* owning device (never freed) */
-	uint64_t dma;          /* first bus address */
-	uintptr_t cpu;         /* CPU address of the first byte; 0 for resources */
+	struct dmdev *dd; /* owning device (never freed) */
+	uint64_t dma;	  /* first bus address */
+	uintptr_t cpu;	  /* CPU address of the first byte; 0 for resources */
 	uint64_t size;
 	uint64_t attrs;
-	uint64_t seq;          /* event sequence of the map/alloc */
-	uint8_t type;          /* enum obj_type */
-	int8_t dir;            /* enum dma_data_direction of the map */
-	uint8_t maperr;        /* enum map_err_state; guarded by lock */
+	uint64_t seq;	       /* event sequence of the map/alloc */
+	uint8_t type;	       /* enum obj_type */
+	int8_t dir;	       /* enum dma_data_direction of the map */
+	uint8_t maperr;	       /* enum map_err_state; guarded by lock */
 	atomic_uchar live;     /* written under lock, read anywhere */
 	uint8_t leak_reported; /* reported as a leak already (guarded by lock) */
-	uint8_t hist_n;        /* events recorded so far (saturates) */
+	uint8_t hist_n;	       /* events recorded so far (saturates) */
 	uint8_t hist_pos;      /* next slot in hist[] */
-	uint8_t space;         /* index address space (0 = shared physical) */
-	uint32_t nents;        /* sg: nents passed to dma_map_sg */
+	uint8_t space;	       /* index address space (0 = shared physical) */
+	uint32_t nents;	       /* sg: nents passed to dma_map_sg */
 	uint32_t mapped_ents;  /* sg: count it returned */
 	uint32_t map_stack, end_stack;
 	uint32_t map_tid, end_tid;
 	atomic_int refs;
-	struct spin lock;      /* guards lines, hist, maperr, live, end_* */
-	void *owner;           /* pool for OBJ_POOL_PAGE */
-	uint32_t nlines;       /* cache lines covered by [cpu, cpu+size) */
-	uint32_t npages;       /* bus pages linked in the index */
-	struct pref link[2];   /* first two page links */
-	struct pref *more;     /* links for pages beyond the first two */
+	struct spin lock;    /* guards lines, hist, maperr, live, end_* */
+	void *owner;	     /* pool for OBJ_POOL_PAGE */
+	uint32_t nlines;     /* cache lines covered by [cpu, cpu+size) */
+	uint32_t npages;     /* bus pages linked in the index */
+	struct pref link[2]; /* first two page links */
+	struct pref *more;   /* links for pages beyond the first two */
 	struct obj_event hist[OBJ_HISTORY];
-	uint8_t lines[];       /* per cache-line state (LINE_*) */
+	uint8_t lines[]; /* per cache-line state (LINE_*) */
 };
 
 /** track_init - set up the index; @line_size is the cache-line size. @return 0 or -ENOMEM. */
@@ -124,8 +130,8 @@ unsigned int track_line_size(void);
  * track_new - allocate an object for [cpu, cpu+size) at bus address @dma
  * (not yet indexed). @return NULL when the private heap is exhausted.
  */
-struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma,
-			uintptr_t cpu, uint64_t size, int dir);
+struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma, uintptr_t cpu,
+			uint64_t size, int dir);
 
 /** track_insert - link a new object into the index. @return 0 or -ENOMEM. */
 int track_insert(struct dmobj *o);
@@ -138,16 +144,14 @@ void track_discard(struct dmobj *o);
  * live ones preferred; among several live ones the best fit for @size,
  * @type and @dir (dma-debug's rule). @return a referenced object or NULL.
  */
-struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size,
-			       int type, int dir);
+struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size, int type, int dir);
 
 /**
  * track_find_containing - a live object of @dd containing bus address
  * @dma (the newest when several); if none, a dead one containing it
  * (*@is_dead set). @return a referenced object or NULL.
  */
-struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma,
-				    int *is_dead);
+struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead);
 
 /**
  * track_find_overlap - a live object, other than @self, whose CPU cache
@@ -156,8 +160,7 @@ struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma,
  * @return a referenced object or NULL.
  */
 struct dmobj *track_find_overlap(struct dmobj *self,
-				 int (*filter)(const struct dmobj *o,
-					       const struct dmobj *self));
+				 int (*filter)(const struct dmobj *o, const struct dmobj *self));
 
 /** track_get / track_put - take or drop a reference. */
 void track_get(struct dmobj *o);
@@ -178,8 +181,8 @@ void track_retire(struct dmobj *o);
 long track_for_each_live(int (*fn)(struct dmobj *o, void *arg), void *arg);
 
 /** track_record - append an event to @o's history (caller holds o->lock). */
-void track_record(struct dmobj *o, enum obj_event_kind what, int dir,
-		  uint64_t offset, uint64_t size, uintptr_t pc, uint32_t tid);
+void track_record(struct dmobj *o, enum obj_event_kind what, int dir, uint64_t offset,
+		  uint64_t size, uintptr_t pc, uint32_t tid);
 
 /** track_next_seq - the next global event sequence number (from 1). */
 uint64_t track_next_seq(void);
@@ -197,9 +200,9 @@ uint64_t track_live_count(void);
 /* Simulated physical placement. */
 enum zone { ZONE_DMA32 = 0, ZONE_NORMAL = 1 };
 
-#define DRAM_BASE 0x80000000ULL       /* 2 GiB */
+#define DRAM_BASE 0x80000000ULL	      /* 2 GiB */
 #define DRAM_DMA32_END 0x100000000ULL /* 4 GiB */
-#define DRAM_END 0x400000000ULL       /* 16 GiB */
+#define DRAM_END 0x400000000ULL	      /* 16 GiB */
 
 /** place_set_policy - @high: place host chunks above 4 GiB first. */
 void place_set_policy(int high);

@@ -30,17 +30,17 @@
 struct coh_region {
 	struct coh_region *next;
 	const struct device *dev;
-	unsigned char *base;    /* host memory, PAGE_ALIGN(size) bytes */
-	dma_addr_t dev_base;    /* bus address of base */
-	size_t size;            /* bytes the device sees */
-	size_t npages;          /* whole pages, the allocatable part */
-	unsigned long *bitmap;  /* one bit per page, set = allocated */
-	unsigned char *order;   /* order of the block starting at each page */
+	unsigned char *base;   /* host memory, PAGE_ALIGN(size) bytes */
+	dma_addr_t dev_base;   /* bus address of base */
+	size_t size;	       /* bytes the device sees */
+	size_t npages;	       /* whole pages, the allocatable part */
+	unsigned long *bitmap; /* one bit per page, set = allocated */
+	unsigned char *order;  /* order of the block starting at each page */
 };
 
 static pthread_mutex_t region_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct coh_region *regions;      /* guarded by region_lock */
-static unsigned int nr_regions;         /* atomic; hint for the fast path */
+static struct coh_region *regions; /* guarded by region_lock */
+static unsigned int nr_regions;	   /* atomic; hint for the fast path */
 
 static bool have_regions(void)
 {
@@ -90,8 +90,7 @@ static void pages_mark(struct coh_region *r, size_t pg, size_t n, bool used)
 }
 
 /* First fit of 2^order pages aligned to 2^order. Call with region_lock. */
-static void *region_alloc(struct coh_region *r, size_t size,
-			  dma_addr_t *dma_handle)
+static void *region_alloc(struct coh_region *r, size_t size, dma_addr_t *dma_handle)
 {
 	unsigned int order = get_order(size);
 	size_t n, pg, i;
@@ -202,8 +201,8 @@ void *direct_dma_to_cpu(const struct device *dev, dma_addr_t addr, size_t len)
  * @return the CPU address, or NULL for a NULL device, size 0, a size that
  * overflows page rounding, a full region or no memory.
  */
-void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
-		      gfp_t flag, unsigned long attrs)
+void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t flag,
+		      unsigned long attrs)
 {
 	size_t len = alloc_size(size);
 	void *p;
@@ -229,8 +228,8 @@ void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
 }
 
 /** dma_free_attrs - free memory from dma_alloc_attrs(); NULL is a no-op. */
-void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
-		    dma_addr_t dma_handle, unsigned long attrs)
+void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle,
+		    unsigned long attrs)
 {
 	(void)dev;
 	(void)size;
@@ -243,15 +242,13 @@ void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
  * dma_alloc_coherent - dma_alloc_attrs() with no attributes.
  * @return the CPU address, or NULL.
  */
-void *dma_alloc_coherent(struct device *dev, size_t size,
-			 dma_addr_t *dma_handle, gfp_t gfp)
+void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp)
 {
 	return dma_alloc_attrs(dev, size, dma_handle, gfp, 0);
 }
 
 /** dma_free_coherent - free memory from dma_alloc_coherent(). */
-void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
-		       dma_addr_t dma_handle)
+void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle)
 {
 	dma_free_attrs(dev, size, cpu_addr, dma_handle, 0);
 }
@@ -261,8 +258,7 @@ void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
  * with dma_sync_single_*(); never from a declared region, as in Linux.
  * @return the CPU address, or NULL (as dma_alloc_attrs()).
  */
-void *dma_alloc_noncoherent(struct device *dev, size_t size,
-			    dma_addr_t *dma_handle,
+void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
 			    enum dma_data_direction dir, gfp_t gfp)
 {
 	size_t len = alloc_size(size);
@@ -279,8 +275,8 @@ void *dma_alloc_noncoherent(struct device *dev, size_t size,
 }
 
 /** dma_free_noncoherent - free memory from dma_alloc_noncoherent(). */
-void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr,
-			  dma_addr_t dma_handle, enum dma_data_direction dir)
+void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr, dma_addr_t dma_handle,
+			  enum dma_data_direction dir)
 {
 	(void)dev;
 	(void)size;
@@ -293,8 +289,7 @@ void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr,
  * dma_alloc_pages - dma_alloc_noncoherent() returning the first page.
  * @return the page, or NULL.
  */
-struct page *dma_alloc_pages(struct device *dev, size_t size,
-			     dma_addr_t *dma_handle,
+struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
 			     enum dma_data_direction dir, gfp_t gfp)
 {
 	void *p = dma_alloc_noncoherent(dev, size, dma_handle, dir, gfp);
@@ -303,8 +298,8 @@ struct page *dma_alloc_pages(struct device *dev, size_t size,
 }
 
 /** dma_free_pages - free pages from dma_alloc_pages(); NULL is a no-op. */
-void dma_free_pages(struct device *dev, size_t size, struct page *page,
-		    dma_addr_t dma_handle, enum dma_data_direction dir)
+void dma_free_pages(struct device *dev, size_t size, struct page *page, dma_addr_t dma_handle,
+		    enum dma_data_direction dir)
 {
 	dma_free_noncoherent(dev, size, page_address(page), dma_handle, dir);
 }
@@ -315,9 +310,8 @@ void dma_free_pages(struct device *dev, size_t size, struct page *page,
  * @return 0; -ENOMEM when the table cannot be allocated; -EINVAL for a NULL
  * device or table, or a size too large for one entry.
  */
-int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt,
-			  void *cpu_addr, dma_addr_t dma_addr, size_t size,
-			  unsigned long attrs)
+int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			  dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	size_t len = alloc_size(size);
 	int rc;
@@ -341,8 +335,8 @@ int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt,
  * @return 0; -EINVAL for a NULL device, size 0 or a region that would wrap
  * the bus address space; -EBUSY when @dev already has a region; -ENOMEM.
  */
-int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
-				dma_addr_t device_addr, size_t size)
+int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr, dma_addr_t device_addr,
+				size_t size)
 {
 	size_t len = alloc_size(size);
 	size_t npages = size >> PAGE_SHIFT;
@@ -352,8 +346,7 @@ int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
 	int rc = -ENOMEM;
 
 	(void)phys_addr;
-	if (!direct_dev_ready(dev) || len == 0 ||
-	    device_addr + (size - 1) < device_addr)
+	if (!direct_dev_ready(dev) || len == 0 || device_addr + (size - 1) < device_addr)
 		return -EINVAL;
 	r = calloc(1, sizeof(*r));
 	if (!r)

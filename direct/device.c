@@ -30,8 +30,7 @@ bool direct_dev_register_slow(struct device *dev)
 		/* Keep a coherent mask the driver stored by hand. */
 		if (!dev->coherent_dma_mask)
 			dev->coherent_dma_mask = DMA_BIT_MASK(32);
-		__atomic_store_n(&dev->dma_mask, &dev->coherent_dma_mask,
-				 __ATOMIC_RELEASE);
+		__atomic_store_n(&dev->dma_mask, &dev->coherent_dma_mask, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&reg_lock);
 	return true;
@@ -45,8 +44,7 @@ bool direct_dev_register_slow(struct device *dev)
  * @return 0, or -EINVAL for a NULL @dev. Registering twice is allowed and
  * resets the masks to their 32-bit defaults.
  */
-int dmasan_device_add(struct device *dev, const char *name,
-		      const struct dmasan_device_info *info)
+int dmasan_device_add(struct device *dev, const char *name, const struct dmasan_device_info *info)
 {
 	if (!dev)
 		return -EINVAL;
@@ -58,8 +56,7 @@ int dmasan_device_add(struct device *dev, const char *name,
 	else if (info && info->coherent == DMASAN_NO)
 		dev->dma_coherent = false;
 	dev->coherent_dma_mask = DMA_BIT_MASK(32);
-	__atomic_store_n(&dev->dma_mask, &dev->coherent_dma_mask,
-			 __ATOMIC_RELEASE);
+	__atomic_store_n(&dev->dma_mask, &dev->coherent_dma_mask, __ATOMIC_RELEASE);
 	pthread_mutex_unlock(&reg_lock);
 	return 0;
 }
@@ -152,8 +149,7 @@ int dma_set_max_seg_size(struct device *dev, unsigned int size)
  */
 unsigned int dma_get_max_seg_size(struct device *dev)
 {
-	if (direct_dev_ready(dev) && dev->dma_parms &&
-	    dev->dma_parms->max_segment_size)
+	if (direct_dev_ready(dev) && dev->dma_parms && dev->dma_parms->max_segment_size)
 		return dev->dma_parms->max_segment_size;
 	return DEFAULT_MAX_SEG_SIZE;
 }
@@ -176,8 +172,7 @@ int dma_set_seg_boundary(struct device *dev, unsigned long mask)
  */
 unsigned long dma_get_seg_boundary(struct device *dev)
 {
-	if (direct_dev_ready(dev) && dev->dma_parms &&
-	    dev->dma_parms->segment_boundary_mask)
+	if (direct_dev_ready(dev) && dev->dma_parms && dev->dma_parms->segment_boundary_mask)
 		return dev->dma_parms->segment_boundary_mask;
 	return DEFAULT_SEG_BOUNDARY;
 }

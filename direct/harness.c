@@ -24,8 +24,7 @@ static void *report_arg;
  * past the end of the device's declared coherent region (@buf is then
  * zeroed).
  */
-int dmasan_dev_read(struct device *dev, dma_addr_t addr, void *buf,
-		    size_t len)
+int dmasan_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len)
 {
 	void *src;
 
@@ -46,8 +45,7 @@ int dmasan_dev_read(struct device *dev, dma_addr_t addr, void *buf,
  * dmasan_dev_write - the device writes @len bytes at bus address @addr.
  * @return as dmasan_dev_read().
  */
-int dmasan_dev_write(struct device *dev, dma_addr_t addr, const void *buf,
-		     size_t len)
+int dmasan_dev_write(struct device *dev, dma_addr_t addr, const void *buf, size_t len)
 {
 	void *dst;
 
@@ -75,9 +73,7 @@ unsigned long dmasan_error_count(void)
  * dmasan_set_report_callback - store @cb and @arg; the direct library has
  * no findings, so @cb is never called.
  */
-void dmasan_set_report_callback(void (*cb)(const struct dmasan_report *r,
-					   void *arg),
-				void *arg)
+void dmasan_set_report_callback(void (*cb)(const struct dmasan_report *r, void *arg), void *arg)
 {
 	pthread_mutex_lock(&cb_lock);
 	report_cb = cb;

@@ -25,8 +25,7 @@ static dma_addr_t sg_bus_addr(const struct scatterlist *sg)
  * device.
  */
 dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
-				enum dma_data_direction dir,
-				unsigned long attrs)
+				enum dma_data_direction dir, unsigned long attrs)
 {
 	(void)size;
 	(void)dir;
@@ -52,8 +51,7 @@ void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
  * @return page_address(@page) + @offset, or DMA_MAPPING_ERROR for a NULL
  * device.
  */
-dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
-			      size_t offset, size_t size,
+dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs)
 {
 	(void)size;
@@ -82,9 +80,8 @@ void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
  * @return @nents, or 0 for a NULL device or list, @nents <= 0, or a list
  * shorter than @nents.
  */
-unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg,
-			      int nents, enum dma_data_direction dir,
-			      unsigned long attrs)
+unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
+			      enum dma_data_direction dir, unsigned long attrs)
 {
 	struct scatterlist *s = sg;
 	int i;
@@ -119,15 +116,14 @@ void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
  * @return 0; -EIO for a NULL device; -EINVAL for a NULL table or list, no
  * entries, more than INT_MAX entries, or a list shorter than orig_nents.
  */
-int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
-		    enum dma_data_direction dir, unsigned long attrs)
+int dma_map_sgtable(struct device *dev, struct sg_table *sgt, enum dma_data_direction dir,
+		    unsigned long attrs)
 {
 	unsigned int n;
 
 	if (!direct_dev_ready(dev))
 		return -EIO;
-	if (!sgt || !sgt->sgl || sgt->orig_nents == 0 ||
-	    sgt->orig_nents > INT_MAX)
+	if (!sgt || !sgt->sgl || sgt->orig_nents == 0 || sgt->orig_nents > INT_MAX)
 		return -EINVAL;
 	n = dma_map_sg_attrs(dev, sgt->sgl, (int)sgt->orig_nents, dir, attrs);
 	if (n == 0)
@@ -137,8 +133,8 @@ int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
 }
 
 /** dma_unmap_sgtable - end a mapping from dma_map_sgtable(). */
-void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
-		       enum dma_data_direction dir, unsigned long attrs)
+void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt, enum dma_data_direction dir,
+		       unsigned long attrs)
 {
 	(void)dev;
 	(void)sgt;
@@ -150,9 +146,8 @@ void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
  * dma_map_resource - map an MMIO range of another device for peer DMA.
  * @return @phys_addr unchanged, or DMA_MAPPING_ERROR for a NULL device.
  */
-dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr,
-			    size_t size, enum dma_data_direction dir,
-			    unsigned long attrs)
+dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs)
 {
 	(void)size;
 	(void)dir;
@@ -184,29 +179,26 @@ int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
 }
 
 /** dma_map_single - dma_map_single_attrs() with no attributes. */
-dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size,
-			  enum dma_data_direction dir)
+dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir)
 {
 	return dma_map_single_attrs(dev, ptr, size, dir, 0);
 }
 
 /** dma_unmap_single - dma_unmap_single_attrs() with no attributes. */
-void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size,
-		      enum dma_data_direction dir)
+void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
 	dma_unmap_single_attrs(dev, addr, size, dir, 0);
 }
 
 /** dma_map_page - dma_map_page_attrs() with no attributes. */
-dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset,
-			size_t size, enum dma_data_direction dir)
+dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
+			enum dma_data_direction dir)
 {
 	return dma_map_page_attrs(dev, page, offset, size, dir, 0);
 }
 
 /** dma_unmap_page - dma_unmap_page_attrs() with no attributes. */
-void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
-		    enum dma_data_direction dir)
+void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir)
 {
 	dma_unmap_page_attrs(dev, addr, size, dir, 0);
 }
@@ -215,8 +207,7 @@ void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
  * dma_map_sg - dma_map_sg_attrs() with no attributes.
  * @return the mapped count, or 0 on failure.
  */
-int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
-	       enum dma_data_direction dir)
+int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, enum dma_data_direction dir)
 {
 	return (int)dma_map_sg_attrs(dev, sg, nents, dir, 0);
 }
@@ -239,8 +230,8 @@ void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 }
 
 /** dma_sync_single_for_device - give a mapping to the device: nothing to do. */
-void dma_sync_single_for_device(struct device *dev, dma_addr_t addr,
-				size_t size, enum dma_data_direction dir)
+void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+				enum dma_data_direction dir)
 {
 	(void)dev;
 	(void)addr;
@@ -249,24 +240,22 @@ void dma_sync_single_for_device(struct device *dev, dma_addr_t addr,
 }
 
 /** dma_sync_single_range_for_cpu - partial dma_sync_single_for_cpu(). */
-void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
-				   unsigned long offset, size_t size,
-				   enum dma_data_direction dir)
+void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr, unsigned long offset,
+				   size_t size, enum dma_data_direction dir)
 {
 	dma_sync_single_for_cpu(dev, addr + offset, size, dir);
 }
 
 /** dma_sync_single_range_for_device - partial dma_sync_single_for_device(). */
-void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr,
-				      unsigned long offset, size_t size,
-				      enum dma_data_direction dir)
+void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr, unsigned long offset,
+				      size_t size, enum dma_data_direction dir)
 {
 	dma_sync_single_for_device(dev, addr + offset, size, dir);
 }
 
 /** dma_sync_sg_for_cpu - give an sg mapping to the CPU: nothing to do. */
-void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg,
-			 int nelems, enum dma_data_direction dir)
+void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nelems,
+			 enum dma_data_direction dir)
 {
 	(void)dev;
 	(void)sg;
@@ -275,8 +264,8 @@ void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg,
 }
 
 /** dma_sync_sg_for_device - give an sg mapping to the device: nothing to do. */
-void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg,
-			    int nelems, enum dma_data_direction dir)
+void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nelems,
+			    enum dma_data_direction dir)
 {
 	(void)dev;
 	(void)sg;
@@ -285,8 +274,7 @@ void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg,
 }
 
 /** dma_sync_sgtable_for_cpu - dma_sync_sg_for_cpu() on a table's entries. */
-void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
-			      enum dma_data_direction dir)
+void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt, enum dma_data_direction dir)
 {
 	if (sgt)
 		dma_sync_sg_for_cpu(dev, sgt->sgl, (int)sgt->orig_nents, dir);
@@ -297,6 +285,5 @@ void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
 				 enum dma_data_direction dir)
 {
 	if (sgt)
-		dma_sync_sg_for_device(dev, sgt->sgl, (int)sgt->orig_nents,
-				       dir);
+		dma_sync_sg_for_device(dev, sgt->sgl, (int)sgt->orig_nents, dir);
 }

@@ -33,9 +33,9 @@ struct pool_page {
 struct dma_pool {
 	char name[POOL_NAME_LEN];
 	struct device *dev;
-	size_t size;            /* block size */
-	size_t allocation;      /* bytes per backing page */
-	size_t boundary;        /* no block crosses a multiple of this */
+	size_t size;	   /* block size */
+	size_t allocation; /* bytes per backing page */
+	size_t boundary;   /* no block crosses a multiple of this */
 	pthread_mutex_t lock;
 	unsigned char *free_head; /* guarded by lock */
 	struct pool_page *pages;  /* guarded by lock */
@@ -69,8 +69,8 @@ static bool is_power_of_2(size_t x)
  * or above INT_MAX, a @boundary that is not a power of two or is below the
  * block size, or no memory.
  */
-struct dma_pool *dma_pool_create(const char *name, struct device *dev,
-				 size_t size, size_t align, size_t boundary)
+struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t size, size_t align,
+				 size_t boundary)
 {
 	struct dma_pool *pool;
 	size_t allocation;
@@ -123,8 +123,7 @@ void dma_pool_destroy(struct dma_pool *pool)
 		return;
 	for (pg = pool->pages; pg; pg = next) {
 		next = pg->next;
-		dma_free_coherent(pool->dev, pool->allocation, pg->vaddr,
-				  pg->dma);
+		dma_free_coherent(pool->dev, pool->allocation, pg->vaddr, pg->dma);
 		free(pg);
 	}
 	pthread_mutex_destroy(&pool->lock);
@@ -168,8 +167,8 @@ static struct pool_page *pool_new_page(struct dma_pool *pool, gfp_t mem_flags)
 
 	if (!pg)
 		return NULL;
-	pg->vaddr = dma_alloc_coherent(pool->dev, pool->allocation, &pg->dma,
-				       mem_flags & ~__GFP_ZERO);
+	pg->vaddr =
+		dma_alloc_coherent(pool->dev, pool->allocation, &pg->dma, mem_flags & ~__GFP_ZERO);
 	if (!pg->vaddr) {
 		free(pg);
 		return NULL;
@@ -183,8 +182,7 @@ static struct pool_page *pool_new_page(struct dma_pool *pool, gfp_t mem_flags)
  * @handle: set to the block's bus address on success
  * @return the block's CPU address, or NULL for a NULL pool or no memory.
  */
-void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
-		     dma_addr_t *handle)
+void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle)
 {
 	unsigned char *blk;
 
@@ -220,8 +218,7 @@ void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
  * dma_pool_zalloc - dma_pool_alloc() of a zeroed block.
  * @return the block's CPU address, or NULL.
  */
-void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags,
-		      dma_addr_t *handle)
+void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle)
 {
 	return dma_pool_alloc(pool, mem_flags | __GFP_ZERO, handle);
 }

@@ -45,8 +45,7 @@ static void *alloc_flags(size_t size, int flags)
 		return NULL;
 	p = dmasanje_mallocx(size, flags);
 	if (p)
-		atomic_fetch_add_explicit(&allocated, dmasanje_sallocx(p, 0),
-					  memory_order_relaxed);
+		atomic_fetch_add_explicit(&allocated, dmasanje_sallocx(p, 0), memory_order_relaxed);
 	return p;
 }
 
@@ -73,8 +72,7 @@ void heap_free(void *p)
 {
 	if (!p)
 		return;
-	atomic_fetch_sub_explicit(&allocated, dmasanje_sallocx(p, 0),
-				  memory_order_relaxed);
+	atomic_fetch_sub_explicit(&allocated, dmasanje_sallocx(p, 0), memory_order_relaxed);
 	dmasanje_dallocx(p, 0);
 }
 

@@ -95,12 +95,10 @@ int plat_open_log(const char *prefix, int pid)
 	n = snprintf(path, sizeof(path), "%s.%d", prefix, pid);
 	if (n < 0 || (size_t)n >= sizeof(path))
 		return -ENAMETOOLONG;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
-		  0644);
+	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-	    st.st_uid != geteuid()) {
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid()) {
 		close(fd);
 		return -EPERM;
 	}
@@ -235,7 +233,7 @@ static void reload_maps(void)
 	/* /proc files report size 0; read up to 8 MiB. */
 	if (plat_read_file("/proc/self/maps", 8u << 20, &text, &len) != 0)
 		return;
-	for (line = text; *line; ) {
+	for (line = text; *line;) {
 		const char *s = line;
 		char *nl = strchr(line, '\n');
 		struct vma e;

@@ -34,8 +34,12 @@
 #endif
 #endif
 #ifndef WALK_QUIET_BEGIN
-#define WALK_QUIET_BEGIN() do { } while (0)
-#define WALK_QUIET_END() do { } while (0)
+#define WALK_QUIET_BEGIN() \
+	do {               \
+	} while (0)
+#define WALK_QUIET_END() \
+	do {             \
+	} while (0)
 #endif
 
 /* How deep into unw_backtrace()'s answer our caller's frame may sit. */
@@ -45,7 +49,7 @@
 #define WALK_MAX 128
 
 struct text_range {
-	uintptr_t start, end;   /* [start, end) */
+	uintptr_t start, end; /* [start, end) */
 };
 
 /* Written once under self_once; read-only afterwards. */
@@ -54,8 +58,8 @@ static struct text_range self_ranges[SELF_MAX_RANGES];
 static int self_nranges;
 
 struct self_search {
-	uintptr_t anchor;       /* an address inside our own text */
-	int index;              /* dl_iterate_phdr position of the object */
+	uintptr_t anchor; /* an address inside our own text */
+	int index;	  /* dl_iterate_phdr position of the object */
 	int found;
 };
 

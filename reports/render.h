@@ -19,9 +19,9 @@
 
 /** Which frames to print and how (from the options). */
 struct render_opts {
-	int symbolize;                 /* resolve to function file:line */
+	int symbolize;		       /* resolve to function file:line */
 	const char *strip_path_prefix; /* "" for none */
-	int max_frames;                /* per stack */
+	int max_frames;		       /* per stack */
 };
 
 /** render_opts_from - the render options that @o implies. */
@@ -31,18 +31,17 @@ void render_opts_from(const struct dmasan_options *o, struct render_opts *r);
  * render_text_finding / render_json_finding - render @f into @buf.
  * @return bytes written (excluding the NUL it always adds), < @cap.
  */
-size_t render_text_finding(const struct finding *f,
-			   const struct render_opts *r, char *buf, size_t cap);
-size_t render_json_finding(const struct finding *f,
-			   const struct render_opts *r, char *buf, size_t cap);
+size_t render_text_finding(const struct finding *f, const struct render_opts *r, char *buf,
+			   size_t cap);
+size_t render_json_finding(const struct finding *f, const struct render_opts *r, char *buf,
+			   size_t cap);
 
 /**
  * render_signature - the dedupe signature of @f: 16 hex digits hashing the
  * id and the top 3 frames outside libdmasan and libc (function names when
  * known, else module+offset), ignoring addresses. @buf needs 17 bytes.
  */
-void render_signature(const struct finding *f, const struct render_opts *r,
-		      char *buf);
+void render_signature(const struct finding *f, const struct render_opts *r, char *buf);
 
 size_t render_text_summary(const struct summary *s, char *buf, size_t cap);
 size_t render_json_summary(const struct summary *s, char *buf, size_t cap);

@@ -95,8 +95,7 @@ size_t rb_finish(struct rbuf *b)
 	return b->len;
 }
 
-const struct render_opts *rc_opts(const struct render_opts *r,
-				  struct render_opts *def)
+const struct render_opts *rc_opts(const struct render_opts *r, struct render_opts *def)
 {
 	if (r)
 		return r;
@@ -223,8 +222,7 @@ static int runtime_module(const char *base)
  * the top SIGNATURE_FRAMES frames outside the runtime (see the file
  * comment) into @buf (17 bytes).
  */
-void render_signature(const struct finding *f, const struct render_opts *r,
-		      char *buf)
+void render_signature(const struct finding *f, const struct render_opts *r, char *buf)
 {
 	struct render_opts def;
 	struct sym_frame sf;

@@ -32,8 +32,7 @@ struct rbuf {
 void rb_init(struct rbuf *b, char *buf, size_t cap);
 
 /** rb_printf - append formatted text, or set full. */
-void rb_printf(struct rbuf *b, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+void rb_printf(struct rbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /** rb_puts - append @s verbatim. */
 void rb_puts(struct rbuf *b, const char *s);
@@ -48,8 +47,7 @@ void rb_commit(struct rbuf *b);
 size_t rb_finish(struct rbuf *b);
 
 /** rc_opts - @r, or default options (in @def) when @r is NULL. */
-const struct render_opts *rc_opts(const struct render_opts *r,
-				  struct render_opts *def);
+const struct render_opts *rc_opts(const struct render_opts *r, struct render_opts *def);
 
 /**
  * rc_frame - resolve @pc into @f as @r asks: without symbolize only

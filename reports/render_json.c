@@ -23,11 +23,11 @@
 
 /* How much of a finding to render. */
 struct jlevel {
-	int history;    /* include the history events */
-	int related;    /* include the related stacks */
-	int nframes;    /* frames of the main stack */
-	int strings;    /* include message and facts */
-	int truncated;  /* something was left out */
+	int history;   /* include the history events */
+	int related;   /* include the related stacks */
+	int nframes;   /* frames of the main stack */
+	int strings;   /* include message and facts */
+	int truncated; /* something was left out */
 };
 
 /* Length of a valid UTF-8 sequence at @p, 0 when it is not one. */
@@ -46,13 +46,13 @@ static int utf8_seq(const unsigned char *p)
 	else
 		return 0;
 	if (c == 0xe0)
-		lo = 0xa0;      /* overlong */
+		lo = 0xa0; /* overlong */
 	else if (c == 0xed)
-		hi = 0x9f;      /* surrogates */
+		hi = 0x9f; /* surrogates */
 	else if (c == 0xf0)
-		lo = 0x90;      /* overlong */
+		lo = 0x90; /* overlong */
 	else if (c == 0xf4)
-		hi = 0x8f;      /* beyond U+10FFFF */
+		hi = 0x8f; /* beyond U+10FFFF */
 	if (p[1] < lo || p[1] > hi)
 		return 0;
 	for (i = 2; i < n; i++)
@@ -159,8 +159,7 @@ static void put_frame(struct rbuf *b, const struct render_opts *r, uintptr_t pc)
 }
 
 /* [frame, ...] of stack @id, at most @max frames. */
-static void put_stack(struct rbuf *b, const struct render_opts *r, uint32_t id,
-		      int max)
+static void put_stack(struct rbuf *b, const struct render_opts *r, uint32_t id, int max)
 {
 	const uintptr_t *pcs;
 	int i, n = rc_frames(r, id, &pcs);
@@ -197,8 +196,7 @@ static void put_object(struct rbuf *b, const struct finding *f)
 	rb_printf(b, ",\"live\":%s}", f->obj_live ? "true" : "false");
 }
 
-static void put_related(struct rbuf *b, const struct finding *f,
-			const struct render_opts *r)
+static void put_related(struct rbuf *b, const struct finding *f, const struct render_opts *r)
 {
 	int i, n = f->nrelated;
 
@@ -217,8 +215,7 @@ static void put_related(struct rbuf *b, const struct finding *f,
 	rb_putc(b, ']');
 }
 
-static void put_history(struct rbuf *b, const struct finding *f,
-			const struct render_opts *r)
+static void put_history(struct rbuf *b, const struct finding *f, const struct render_opts *r)
 {
 	const struct finding_event *ev;
 	const uintptr_t *pcs;
@@ -235,8 +232,9 @@ static void put_history(struct rbuf *b, const struct finding *f,
 		put_str(b, ev->what);
 		put_key(b, "direction");
 		put_dir(b, ev->dir);
-		rb_printf(b, ",\"offset\":%llu,\"size\":%llu,\"tid\":%u,\"frame\":",
-			  ULL(ev->offset), ULL(ev->size), (unsigned)ev->tid);
+		rb_printf(b,
+			  ",\"offset\":%llu,\"size\":%llu,\"tid\":%u,\"frame\":", ULL(ev->offset),
+			  ULL(ev->size), (unsigned)ev->tid);
 		if (stack_depot_get(ev->stack, &pcs) > 0)
 			put_frame(b, r, pcs[0]);
 		else
@@ -246,16 +244,14 @@ static void put_history(struct rbuf *b, const struct finding *f,
 	rb_putc(b, ']');
 }
 
-static void put_finding(struct rbuf *b, const struct finding *f,
-			const struct render_opts *r, const struct jlevel *lv,
-			const char *sig)
+static void put_finding(struct rbuf *b, const struct finding *f, const struct render_opts *r,
+			const struct jlevel *lv, const char *sig)
 {
 	rb_printf(b, "{\"schema\":\"%s\",\"id\":", RENDER_SCHEMA);
 	put_str(b, rc_bug_id(f));
 	put_key(b, "severity");
 	put_str(b, rc_severity(f));
-	rb_printf(b, ",\"pid\":%d,\"tid\":%u,\"seq\":%llu", f->pid, (unsigned)f->tid,
-		  ULL(f->seq));
+	rb_printf(b, ",\"pid\":%d,\"tid\":%u,\"seq\":%llu", f->pid, (unsigned)f->tid, ULL(f->seq));
 	put_key(b, "device");
 	put_str_n(b, f->device[0] ? f->device : NULL, sizeof(f->device));
 	put_key(b, "dma_addr");
@@ -295,9 +291,8 @@ static void put_finding(struct rbuf *b, const struct finding *f,
 	rb_puts(b, "}\n");
 }
 
-static int try_finding(struct rbuf *b, const struct finding *f,
-		       const struct render_opts *r, const struct jlevel *lv,
-		       const char *sig)
+static int try_finding(struct rbuf *b, const struct finding *f, const struct render_opts *r,
+		       const struct jlevel *lv, const char *sig)
 {
 	rb_init(b, b->buf, b->cap);
 	put_finding(b, f, r, lv, sig);
@@ -310,8 +305,8 @@ static int try_finding(struct rbuf *b, const struct finding *f,
  * facts until it fits. @return the length (< @cap); 0 and an empty
  * string when not even the smallest form fits.
  */
-size_t render_json_finding(const struct finding *f,
-			   const struct render_opts *r, char *buf, size_t cap)
+size_t render_json_finding(const struct finding *f, const struct render_opts *r, char *buf,
+			   size_t cap)
 {
 	struct jlevel lv = { 1, 1, 0, 1, 0 };
 	struct render_opts def;
@@ -348,8 +343,8 @@ size_t render_json_finding(const struct finding *f,
 	return 0;
 }
 
-static void put_summary(struct rbuf *b, const struct summary *s, int ndev,
-			int counts, int truncated)
+static void put_summary(struct rbuf *b, const struct summary *s, int ndev, int counts,
+			int truncated)
 {
 	const struct summary_device *d;
 	int i, first = 1;

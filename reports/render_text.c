@@ -149,8 +149,7 @@ static void put_located(struct rbuf *b, const struct finding *f)
 	end_line(b);
 }
 
-static void put_history(struct rbuf *b, const struct finding *f,
-			const struct render_opts *r)
+static void put_history(struct rbuf *b, const struct finding *f, const struct render_opts *r)
 {
 	const struct finding_event *ev;
 	const uintptr_t *pcs;
@@ -190,8 +189,7 @@ static void put_history(struct rbuf *b, const struct finding *f,
 }
 
 /* "\nSUMMARY: dmasan: <id> FILE:LINE in FUNC\n": a blank line, then the line. */
-static void put_summary_line(struct rbuf *b, const struct finding *f,
-			     const struct render_opts *r)
+static void put_summary_line(struct rbuf *b, const struct finding *f, const struct render_opts *r)
 {
 	const uintptr_t *pcs;
 	struct sym_frame sf;
@@ -219,8 +217,7 @@ static void put_summary_line(struct rbuf *b, const struct finding *f,
 	end_line(b);
 }
 
-static void put_body(struct rbuf *b, const struct finding *f,
-		     const struct render_opts *r)
+static void put_body(struct rbuf *b, const struct finding *f, const struct render_opts *r)
 {
 	int i, nrel = f->nrelated;
 
@@ -264,8 +261,8 @@ static void put_body(struct rbuf *b, const struct finding *f,
  * bytes). @return the length written, always < @cap; the text is
  * NUL-terminated and ends in '\n' unless @cap is too small for any line.
  */
-size_t render_text_finding(const struct finding *f,
-			   const struct render_opts *r, char *buf, size_t cap)
+size_t render_text_finding(const struct finding *f, const struct render_opts *r, char *buf,
+			   size_t cap)
 {
 	struct render_opts def;
 	char sum[1024];
@@ -298,10 +295,10 @@ static void put_device(struct rbuf *b, int pid, const struct summary_device *d)
 {
 	rb_printf(b, "==%d==device ", pid);
 	put_clean(b, d->name[0] ? d->name : "(unnamed)");
-	rb_printf(b, ": %llu maps, %llu unmaps, %llu syncs, %llu allocs, %llu frees",
-		  ULL(d->maps), ULL(d->unmaps), ULL(d->syncs), ULL(d->allocs), ULL(d->frees));
-	rb_printf(b, ", %llu device reads, %llu device writes",
-		  ULL(d->dev_reads), ULL(d->dev_writes));
+	rb_printf(b, ": %llu maps, %llu unmaps, %llu syncs, %llu allocs, %llu frees", ULL(d->maps),
+		  ULL(d->unmaps), ULL(d->syncs), ULL(d->allocs), ULL(d->frees));
+	rb_printf(b, ", %llu device reads, %llu device writes", ULL(d->dev_reads),
+		  ULL(d->dev_writes));
 	rb_printf(b, "; live now: %llu mappings, %llu coherent, %llu pool blocks",
 		  ULL(d->live_mappings), ULL(d->live_coherent), ULL(d->live_pool_blocks));
 	if (d->bytes_bounced || d->swiotlb_high_water)
@@ -335,10 +332,10 @@ size_t render_text_summary(const struct summary *s, char *buf, size_t cap)
 	if (s->total == 0)
 		rb_printf(&b, "==%d==dmasan: no findings", s->pid);
 	else
-		rb_printf(&b, "==%d==dmasan: %llu %s (%llu %s, %llu %s)", s->pid,
-			  ULL(s->total), plural(s->total, "finding", "findings"),
-			  ULL(errors), plural(errors, "error", "errors"),
-			  ULL(warnings), plural(warnings, "warning", "warnings"));
+		rb_printf(&b, "==%d==dmasan: %llu %s (%llu %s, %llu %s)", s->pid, ULL(s->total),
+			  plural(s->total, "finding", "findings"), ULL(errors),
+			  plural(errors, "error", "errors"), ULL(warnings),
+			  plural(warnings, "warning", "warnings"));
 	if (s->suppressed)
 		rb_printf(&b, ", %llu suppressed", ULL(s->suppressed));
 	if (s->printed < s->total)

@@ -50,8 +50,7 @@ static void set_err(char *err, size_t errlen, const char *origin, unsigned long 
  * non-NULL, store it there. @return 1 for a rule, 0 for a blank or
  * comment line, -EINVAL with @problem filled (capacity @pcap).
  */
-static int one_line(const char *line, size_t n, struct supp_rule *rule, char *problem,
-		    size_t pcap)
+static int one_line(const char *line, size_t n, struct supp_rule *rule, char *problem, size_t pcap)
 {
 	const char *colon, *id, *pat;
 	size_t idlen, patlen, i;
@@ -115,8 +114,7 @@ static int one_line(const char *line, size_t n, struct supp_rule *rule, char *pr
 		}
 	}
 	if (patlen > SUPP_PATTERN_MAX - 1) {
-		snprintf(problem, pcap, "pattern longer than %d characters",
-			 SUPP_PATTERN_MAX - 1);
+		snprintf(problem, pcap, "pattern longer than %d characters", SUPP_PATTERN_MAX - 1);
 		return -EINVAL;
 	}
 	if (rule) {
@@ -128,8 +126,8 @@ static int one_line(const char *line, size_t n, struct supp_rule *rule, char *pr
 }
 
 /* One pass over the text; stores rules from s->n on when @commit. */
-static int scan(struct supp_set *s, const char *text, size_t len, const char *origin,
-		char *err, size_t errlen, int commit)
+static int scan(struct supp_set *s, const char *text, size_t len, const char *origin, char *err,
+		size_t errlen, int commit)
 {
 	char problem[SUPP_SHOW_MAX * 4 + 64];
 	unsigned long lineno = 0;
@@ -179,8 +177,8 @@ static int scan(struct supp_set *s, const char *text, size_t len, const char *or
  * @return 0, or -EINVAL.
  * Context: before the set is shared; allocates nothing.
  */
-int supp_parse(struct supp_set *s, const char *text, size_t len,
-	       const char *origin, char *err, size_t errlen)
+int supp_parse(struct supp_set *s, const char *text, size_t len, const char *origin, char *err,
+	       size_t errlen)
 {
 	int rc;
 
@@ -346,8 +344,7 @@ static int match_path(const char *pat, const char *path)
  * @return the rule's index (its hit counter incremented atomically), or -1.
  * Context: any thread, concurrently with other supp_match() calls.
  */
-int supp_match(struct supp_set *s, const char *id,
-	       const struct sym_frame *frames, int nframes)
+int supp_match(struct supp_set *s, const char *id, const struct sym_frame *frames, int nframes)
 {
 	int i, f;
 
@@ -403,8 +400,8 @@ size_t supp_format_used(const struct supp_set *s, char *buf, size_t cap)
 
 		if (!hits)
 			continue;
-		n = snprintf(buf + len, cap - len, "%7lu %.*s:%.*s\n", hits,
-			     (int)sizeof(r->id) - 1, r->id, SUPP_PATTERN_MAX - 1, r->pattern);
+		n = snprintf(buf + len, cap - len, "%7lu %.*s:%.*s\n", hits, (int)sizeof(r->id) - 1,
+			     r->id, SUPP_PATTERN_MAX - 1, r->pattern);
 		if (n < 0 || (size_t)n >= cap - len) {
 			buf[len] = '\0';
 			break;

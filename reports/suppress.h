@@ -21,9 +21,9 @@
 #define SUPP_PATTERN_MAX 256
 
 struct supp_rule {
-	char id[48];                  /* finding id or "*" */
+	char id[48]; /* finding id or "*" */
 	char pattern[SUPP_PATTERN_MAX];
-	unsigned long hits;           /* atomically incremented */
+	unsigned long hits; /* atomically incremented */
 };
 
 struct supp_set {
@@ -37,8 +37,8 @@ struct supp_set {
  * line "<origin>:<line>: <problem>" in @err (unknown id, missing ':',
  * empty pattern, line too long, too many rules); @s is then unchanged.
  */
-int supp_parse(struct supp_set *s, const char *text, size_t len,
-	       const char *origin, char *err, size_t errlen);
+int supp_parse(struct supp_set *s, const char *text, size_t len, const char *origin, char *err,
+	       size_t errlen);
 
 /**
  * supp_load - read @path (at most 1 MiB, O_NOFOLLOW is not used: a
@@ -51,8 +51,7 @@ int supp_load(struct supp_set *s, const char *path, char *err, size_t errlen);
  * supp_match - @return the index of the first rule that suppresses a
  * finding with @id over @frames (counting the hit), or -1.
  */
-int supp_match(struct supp_set *s, const char *id,
-	       const struct sym_frame *frames, int nframes);
+int supp_match(struct supp_set *s, const char *id, const struct sym_frame *frames, int nframes);
 
 /** supp_glob - 1 when @pattern (with * ^ $) matches @name. */
 int supp_glob(const char *pattern, const char *name);

@@ -45,12 +45,12 @@ static pthread_mutex_t sym_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_once_t sym_once = PTHREAD_ONCE_INIT;
 
 /* All below guarded by sym_lock. */
-static struct cache_node **cache;       /* CACHE_BUCKETS chains, lazily */
-static struct intern_node **interned;   /* INTERN_BUCKETS chains, lazily */
+static struct cache_node **cache;     /* CACHE_BUCKETS chains, lazily */
+static struct intern_node **interned; /* INTERN_BUCKETS chains, lazily */
 static Dwfl *dwfl;
-static int dwfl_failed;                 /* do not try again until reset */
+static int dwfl_failed;				/* do not try again until reset */
 static unsigned long long seen_adds, seen_subs; /* loader state at report */
-static const char *main_path;           /* interned, or NULL */
+static const char *main_path;			/* interned, or NULL */
 
 static char *debuginfo_path;
 static const Dwfl_Callbacks dwfl_callbacks = {
@@ -244,7 +244,7 @@ static const char *main_program(void)
 
 static void resolve(uintptr_t pc, int use_debuginfo, struct sym_frame *f)
 {
-	uintptr_t addr = pc - 1;  /* the call, not the return address */
+	uintptr_t addr = pc - 1; /* the call, not the return address */
 	struct link_map *lm = NULL;
 	const char *name;
 	Dl_info info;

@@ -14,11 +14,11 @@
 
 struct sym_frame {
 	uintptr_t pc;
-	const char *function;   /* demangled-as-is symbol, or NULL */
-	const char *file;       /* source path, or NULL */
-	int line;               /* 0 when unknown */
-	const char *module;     /* path of the object, or NULL */
-	uintptr_t module_offset;/* pc - module load base */
+	const char *function;	 /* demangled-as-is symbol, or NULL */
+	const char *file;	 /* source path, or NULL */
+	int line;		 /* 0 when unknown */
+	const char *module;	 /* path of the object, or NULL */
+	uintptr_t module_offset; /* pc - module load base */
 };
 
 /**

@@ -2,39 +2,33 @@
 /* Coherent and non-coherent allocation entry points. */
 #include "shim/shim.h"
 
-EXPORT void *dma_alloc_attrs(struct device *dev, size_t size,
-			     dma_addr_t *dma_handle, gfp_t flag,
+EXPORT void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t flag,
 			     unsigned long attrs)
 {
 	(void)flag; /* the implementation picks the zone, as Linux does */
-	return core_alloc(dev, size, dma_handle, attrs, OBJ_COHERENT,
-			  DMA_BIDIRECTIONAL, "dma_alloc_attrs");
+	return core_alloc(dev, size, dma_handle, attrs, OBJ_COHERENT, DMA_BIDIRECTIONAL,
+			  "dma_alloc_attrs");
 }
 
-EXPORT void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
-			   dma_addr_t dma_handle, unsigned long attrs)
+EXPORT void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle,
+			   unsigned long attrs)
 {
-	core_free(dev, size, cpu_addr, dma_handle, attrs, OBJ_COHERENT, -1,
-		  "dma_free_attrs");
+	core_free(dev, size, cpu_addr, dma_handle, attrs, OBJ_COHERENT, -1, "dma_free_attrs");
 }
 
-EXPORT void *dma_alloc_coherent(struct device *dev, size_t size,
-				dma_addr_t *dma_handle, gfp_t gfp)
+EXPORT void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp)
 {
-	return core_alloc(dev, size, dma_handle,
-			  (gfp & __GFP_NOWARN) ? DMA_ATTR_NO_WARN : 0,
+	return core_alloc(dev, size, dma_handle, (gfp & __GFP_NOWARN) ? DMA_ATTR_NO_WARN : 0,
 			  OBJ_COHERENT, DMA_BIDIRECTIONAL, "dma_alloc_coherent");
 }
 
 EXPORT void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 			      dma_addr_t dma_handle)
 {
-	core_free(dev, size, cpu_addr, dma_handle, 0, OBJ_COHERENT, -1,
-		  "dma_free_coherent");
+	core_free(dev, size, cpu_addr, dma_handle, 0, OBJ_COHERENT, -1, "dma_free_coherent");
 }
 
-EXPORT void *dma_alloc_noncoherent(struct device *dev, size_t size,
-				   dma_addr_t *dma_handle,
+EXPORT void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
 				   enum dma_data_direction dir, gfp_t gfp)
 {
 	(void)gfp;
@@ -43,35 +37,31 @@ EXPORT void *dma_alloc_noncoherent(struct device *dev, size_t size,
 }
 
 EXPORT void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr,
-				 dma_addr_t dma_handle,
-				 enum dma_data_direction dir)
+				 dma_addr_t dma_handle, enum dma_data_direction dir)
 {
 	core_free(dev, size, vaddr, dma_handle, 0, OBJ_NONCOHERENT, (int)dir,
 		  "dma_free_noncoherent");
 }
 
-EXPORT struct page *dma_alloc_pages(struct device *dev, size_t size,
-				    dma_addr_t *dma_handle,
+EXPORT struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
 				    enum dma_data_direction dir, gfp_t gfp)
 {
 	void *p;
 
 	(void)gfp;
-	p = core_alloc(dev, size, dma_handle, 0, OBJ_NONCOHERENT, (int)dir,
-		       "dma_alloc_pages");
+	p = core_alloc(dev, size, dma_handle, 0, OBJ_NONCOHERENT, (int)dir, "dma_alloc_pages");
 	return p ? virt_to_page(p) : NULL;
 }
 
 EXPORT void dma_free_pages(struct device *dev, size_t size, struct page *page,
 			   dma_addr_t dma_handle, enum dma_data_direction dir)
 {
-	core_free(dev, size, page ? page_address(page) : NULL, dma_handle, 0,
-		  OBJ_NONCOHERENT, (int)dir, "dma_free_pages");
+	core_free(dev, size, page ? page_address(page) : NULL, dma_handle, 0, OBJ_NONCOHERENT,
+		  (int)dir, "dma_free_pages");
 }
 
-EXPORT int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt,
-				 void *cpu_addr, dma_addr_t dma_addr,
-				 size_t size, unsigned long attrs)
+EXPORT int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+				 dma_addr_t dma_addr, size_t size, unsigned long attrs)
 {
 	int err;
 
@@ -83,13 +73,11 @@ EXPORT int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt,
 	err = sg_alloc_table(sgt, 1, GFP_KERNEL);
 	if (err)
 		return err;
-	sg_set_page(sgt->sgl, virt_to_page(cpu_addr),
-		    (unsigned int)PAGE_ALIGN(size), 0);
+	sg_set_page(sgt->sgl, virt_to_page(cpu_addr), (unsigned int)PAGE_ALIGN(size), 0);
 	return 0;
 }
 
-EXPORT int dma_declare_coherent_memory(struct device *dev,
-				       phys_addr_t phys_addr,
+EXPORT int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
 				       dma_addr_t device_addr, size_t size)
 {
 	(void)phys_addr; /* the region's memory is simulated */

@@ -18,14 +18,12 @@ EXPORT void dmasan_device_del(struct device *dev)
 	core_device_del(dev);
 }
 
-EXPORT int dmasan_dev_read(struct device *dev, dma_addr_t addr, void *buf,
-			   size_t len)
+EXPORT int dmasan_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len)
 {
 	return core_dev_access(dev, addr, buf, len, 0);
 }
 
-EXPORT int dmasan_dev_write(struct device *dev, dma_addr_t addr,
-			    const void *buf, size_t len)
+EXPORT int dmasan_dev_write(struct device *dev, dma_addr_t addr, const void *buf, size_t len)
 {
 	return core_dev_access(dev, addr, (void *)buf, len, 1);
 }
@@ -35,8 +33,7 @@ EXPORT unsigned long dmasan_error_count(void)
 	return report_count();
 }
 
-EXPORT void dmasan_set_report_callback(void (*cb)(const struct dmasan_report *r,
-						  void *arg),
+EXPORT void dmasan_set_report_callback(void (*cb)(const struct dmasan_report *r, void *arg),
 				       void *arg)
 {
 	report_set_callback(cb, arg);

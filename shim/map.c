@@ -2,94 +2,76 @@
 /* Streaming map and unmap entry points: single, page, sg, sgtable, resource. */
 #include "shim/shim.h"
 
-EXPORT dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr,
-				       size_t size,
-				       enum dma_data_direction dir,
-				       unsigned long attrs)
+EXPORT dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
+				       enum dma_data_direction dir, unsigned long attrs)
 {
-	return core_map(dev, ptr, size, (int)dir, attrs, OBJ_SINGLE,
-			"dma_map_single");
+	return core_map(dev, ptr, size, (int)dir, attrs, OBJ_SINGLE, "dma_map_single");
 }
 
-EXPORT void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr,
-				   size_t size, enum dma_data_direction dir,
-				   unsigned long attrs)
+EXPORT void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
+				   enum dma_data_direction dir, unsigned long attrs)
 {
-	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_SINGLE,
-		   "dma_unmap_single");
+	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_SINGLE, "dma_unmap_single");
 }
 
-EXPORT dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
-				     size_t offset, size_t size,
-				     enum dma_data_direction dir,
-				     unsigned long attrs)
+EXPORT dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
+				     size_t size, enum dma_data_direction dir, unsigned long attrs)
 {
 	char *p = page ? (char *)page_address(page) + offset : NULL;
 
 	return core_map(dev, p, size, (int)dir, attrs, OBJ_PAGE, "dma_map_page");
 }
 
-EXPORT void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr,
-				 size_t size, enum dma_data_direction dir,
-				 unsigned long attrs)
+EXPORT void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
+				 enum dma_data_direction dir, unsigned long attrs)
 {
 	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_PAGE, "dma_unmap_page");
 }
 
-EXPORT unsigned int dma_map_sg_attrs(struct device *dev,
-				     struct scatterlist *sg, int nents,
-				     enum dma_data_direction dir,
-				     unsigned long attrs)
+EXPORT unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
+				     enum dma_data_direction dir, unsigned long attrs)
 {
-	return (unsigned int)core_map_sg(dev, sg, nents, (int)dir, attrs,
-					 "dma_map_sg");
+	return (unsigned int)core_map_sg(dev, sg, nents, (int)dir, attrs, "dma_map_sg");
 }
 
-EXPORT void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg,
-			       int nents, enum dma_data_direction dir,
-			       unsigned long attrs)
+EXPORT void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
+			       enum dma_data_direction dir, unsigned long attrs)
 {
 	core_unmap_sg(dev, sg, nents, (int)dir, attrs, "dma_unmap_sg");
 }
 
-EXPORT int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
-			   enum dma_data_direction dir, unsigned long attrs)
+EXPORT int dma_map_sgtable(struct device *dev, struct sg_table *sgt, enum dma_data_direction dir,
+			   unsigned long attrs)
 {
 	int n;
 
 	if (!sgt)
 		return -EINVAL;
-	n = core_map_sg(dev, sgt->sgl, (int)sgt->orig_nents, (int)dir, attrs,
-			"dma_map_sgtable");
+	n = core_map_sg(dev, sgt->sgl, (int)sgt->orig_nents, (int)dir, attrs, "dma_map_sgtable");
 	if (n <= 0)
-		return !dev || !valid_dma_direction(dir) || !sgt->orig_nents ?
-		       -EINVAL : -EIO;
+		return !dev || !valid_dma_direction(dir) || !sgt->orig_nents ? -EINVAL : -EIO;
 	sgt->nents = (unsigned int)n;
 	return 0;
 }
 
-EXPORT void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
-			      enum dma_data_direction dir, unsigned long attrs)
+EXPORT void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt, enum dma_data_direction dir,
+			      unsigned long attrs)
 {
 	if (!sgt)
 		return;
-	core_unmap_sg(dev, sgt->sgl, (int)sgt->orig_nents, (int)dir, attrs,
-		      "dma_unmap_sgtable");
+	core_unmap_sg(dev, sgt->sgl, (int)sgt->orig_nents, (int)dir, attrs, "dma_unmap_sgtable");
 }
 
-EXPORT dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr,
-				   size_t size, enum dma_data_direction dir,
-				   unsigned long attrs)
+EXPORT dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t size,
+				   enum dma_data_direction dir, unsigned long attrs)
 {
 	return core_map_resource(dev, phys_addr, size, (int)dir, attrs);
 }
 
-EXPORT void dma_unmap_resource(struct device *dev, dma_addr_t addr,
-			       size_t size, enum dma_data_direction dir,
-			       unsigned long attrs)
+EXPORT void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
+			       enum dma_data_direction dir, unsigned long attrs)
 {
-	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_RESOURCE,
-		   "dma_unmap_resource");
+	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_RESOURCE, "dma_unmap_resource");
 }
 
 EXPORT int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
@@ -109,8 +91,7 @@ EXPORT void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size,
 	core_unmap(dev, addr, size, (int)dir, 0, OBJ_SINGLE, "dma_unmap_single");
 }
 
-EXPORT dma_addr_t dma_map_page(struct device *dev, struct page *page,
-			       size_t offset, size_t size,
+EXPORT dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
 			       enum dma_data_direction dir)
 {
 	return dma_map_page_attrs(dev, page, offset, size, dir, 0);
@@ -128,8 +109,8 @@ EXPORT int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
 	return core_map_sg(dev, sg, nents, (int)dir, 0, "dma_map_sg");
 }
 
-EXPORT void dma_unmap_sg(struct device *dev, struct scatterlist *sg,
-			 int nents, enum dma_data_direction dir)
+EXPORT void dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
+			 enum dma_data_direction dir)
 {
 	core_unmap_sg(dev, sg, nents, (int)dir, 0, "dma_unmap_sg");
 }

@@ -66,8 +66,7 @@ EXPORT unsigned long dma_get_seg_boundary(struct device *dev)
 	return ~0UL;
 }
 
-EXPORT void dma_set_min_align_mask(struct device *dev,
-				   unsigned int min_align_mask)
+EXPORT void dma_set_min_align_mask(struct device *dev, unsigned int min_align_mask)
 {
 	if (dev && dev->dma_parms)
 		dev->dma_parms->min_align_mask = min_align_mask;

@@ -3,9 +3,8 @@
 #include "core/pool.h"
 #include "shim/shim.h"
 
-EXPORT struct dma_pool *dma_pool_create(const char *name, struct device *dev,
-					size_t size, size_t align,
-					size_t boundary)
+EXPORT struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t size,
+					size_t align, size_t boundary)
 {
 	return (struct dma_pool *)pool_create(name, dev, size, align, boundary);
 }
@@ -15,8 +14,7 @@ EXPORT void dma_pool_destroy(struct dma_pool *pool)
 	pool_destroy((struct dmpool *)pool);
 }
 
-EXPORT void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
-			    dma_addr_t *handle)
+EXPORT void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle)
 {
 	dma_addr_t dummy;
 
@@ -24,8 +22,7 @@ EXPORT void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
 			  handle ? handle : &dummy);
 }
 
-EXPORT void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags,
-			     dma_addr_t *handle)
+EXPORT void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle)
 {
 	dma_addr_t dummy;
 

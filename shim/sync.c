@@ -2,47 +2,42 @@
 /* Ownership-transfer entry points: the dma_sync_* family. */
 #include "shim/shim.h"
 
-EXPORT void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr,
-				    size_t size, enum dma_data_direction dir)
+EXPORT void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
+				    enum dma_data_direction dir)
 {
 	core_sync(dev, addr, size, (int)dir, 1, "dma_sync_single_for_cpu", CALLER);
 }
 
-EXPORT void dma_sync_single_for_device(struct device *dev, dma_addr_t addr,
-				       size_t size, enum dma_data_direction dir)
+EXPORT void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+				       enum dma_data_direction dir)
 {
-	core_sync(dev, addr, size, (int)dir, 0, "dma_sync_single_for_device",
-		  CALLER);
+	core_sync(dev, addr, size, (int)dir, 0, "dma_sync_single_for_device", CALLER);
 }
 
-EXPORT void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
-					  unsigned long offset, size_t size,
-					  enum dma_data_direction dir)
+EXPORT void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr, unsigned long offset,
+					  size_t size, enum dma_data_direction dir)
 {
-	core_sync(dev, addr + offset, size, (int)dir, 1,
-		  "dma_sync_single_range_for_cpu", CALLER);
+	core_sync(dev, addr + offset, size, (int)dir, 1, "dma_sync_single_range_for_cpu", CALLER);
 }
 
-EXPORT void dma_sync_single_range_for_device(struct device *dev,
-					     dma_addr_t addr,
+EXPORT void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr,
 					     unsigned long offset, size_t size,
 					     enum dma_data_direction dir)
 {
-	core_sync(dev, addr + offset, size, (int)dir, 0,
-		  "dma_sync_single_range_for_device", CALLER);
+	core_sync(dev, addr + offset, size, (int)dir, 0, "dma_sync_single_range_for_device",
+		  CALLER);
 }
 
-EXPORT void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg,
-				int nelems, enum dma_data_direction dir)
+EXPORT void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nelems,
+				enum dma_data_direction dir)
 {
 	core_sync_sg(dev, sg, nelems, (int)dir, 1, "dma_sync_sg_for_cpu", CALLER);
 }
 
-EXPORT void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg,
-				   int nelems, enum dma_data_direction dir)
+EXPORT void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nelems,
+				   enum dma_data_direction dir)
 {
-	core_sync_sg(dev, sg, nelems, (int)dir, 0, "dma_sync_sg_for_device",
-		     CALLER);
+	core_sync_sg(dev, sg, nelems, (int)dir, 0, "dma_sync_sg_for_device", CALLER);
 }
 
 EXPORT void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
@@ -53,8 +48,7 @@ EXPORT void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
 			     "dma_sync_sgtable_for_cpu", CALLER);
 }
 
-EXPORT void dma_sync_sgtable_for_device(struct device *dev,
-					struct sg_table *sgt,
+EXPORT void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,
 					enum dma_data_direction dir)
 {
 	if (sgt)

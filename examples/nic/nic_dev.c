@@ -21,8 +21,8 @@ struct nic_hw {
 	dma_addr_t tx_ring;
 	dma_addr_t rx_ring;
 	unsigned int entries;
-	unsigned int tx_idx;    /* next TX descriptor the device looks at */
-	unsigned int rx_idx;    /* next RX descriptor the device fills */
+	unsigned int tx_idx; /* next TX descriptor the device looks at */
+	unsigned int rx_idx; /* next RX descriptor the device fills */
 	bool running;
 	struct nic_hw_stats stats;
 	unsigned char frame[NIC_MAX_FRAME]; /* the wire */
@@ -48,8 +48,8 @@ void nic_hw_destroy(struct nic_hw *hw)
 	free(hw);
 }
 
-void nic_hw_setup_rings(struct nic_hw *hw, dma_addr_t tx_ring,
-			dma_addr_t rx_ring, unsigned int entries)
+void nic_hw_setup_rings(struct nic_hw *hw, dma_addr_t tx_ring, dma_addr_t rx_ring,
+			unsigned int entries)
 {
 	hw->tx_ring = tx_ring;
 	hw->rx_ring = rx_ring;
@@ -73,8 +73,7 @@ static dma_addr_t desc_addr(dma_addr_t ring, unsigned int idx)
 }
 
 /* Fetch a descriptor; a refused read halts the engine. */
-static int fetch_desc(struct nic_hw *hw, dma_addr_t ring, unsigned int idx,
-		      struct nic_desc *d)
+static int fetch_desc(struct nic_hw *hw, dma_addr_t ring, unsigned int idx, struct nic_desc *d)
 {
 	if (dmasan_dev_read(hw->dev, desc_addr(ring, idx), d, sizeof(*d)) != 0) {
 		hw->stats.bus_errors++;
@@ -85,22 +84,19 @@ static int fetch_desc(struct nic_hw *hw, dma_addr_t ring, unsigned int idx,
 }
 
 /* Write back length and flags of a descriptor (one burst). */
-static void complete_desc(struct nic_hw *hw, dma_addr_t ring, unsigned int idx,
-			  u32 len, u32 flags)
+static void complete_desc(struct nic_hw *hw, dma_addr_t ring, unsigned int idx, u32 len, u32 flags)
 {
 	struct nic_writeback wb = { .len = len, .flags = flags };
 
-	if (dmasan_dev_write(hw->dev,
-			     desc_addr(ring, idx) + offsetof(struct nic_desc, len),
-			     &wb, sizeof(wb)) != 0) {
+	if (dmasan_dev_write(hw->dev, desc_addr(ring, idx) + offsetof(struct nic_desc, len), &wb,
+			     sizeof(wb)) != 0) {
 		hw->stats.bus_errors++;
 		hw->running = false;
 	}
 }
 
 /* Move one frame from TX descriptor @tx to RX descriptor @rx. */
-static void loop_frame(struct nic_hw *hw, const struct nic_desc *tx,
-		       const struct nic_desc *rx)
+static void loop_frame(struct nic_hw *hw, const struct nic_desc *tx, const struct nic_desc *rx)
 {
 	u32 len = tx->len;
 
@@ -109,17 +105,14 @@ static void loop_frame(struct nic_hw *hw, const struct nic_desc *tx,
 		/* Nothing to send: fail the TX descriptor, keep the RX one. */
 		if (len != 0 && len <= NIC_MAX_FRAME)
 			hw->stats.bus_errors++;
-		complete_desc(hw, hw->tx_ring, hw->tx_idx, 0,
-			      NIC_DESC_DONE | NIC_DESC_ERR);
+		complete_desc(hw, hw->tx_ring, hw->tx_idx, 0, NIC_DESC_DONE | NIC_DESC_ERR);
 		return;
 	}
 	hw->stats.tx_frames++;
-	if (len > rx->len ||
-	    dmasan_dev_write(hw->dev, rx->addr, hw->frame, len) != 0) {
+	if (len > rx->len || dmasan_dev_write(hw->dev, rx->addr, hw->frame, len) != 0) {
 		if (len <= rx->len)
 			hw->stats.bus_errors++;
-		complete_desc(hw, hw->rx_ring, hw->rx_idx, 0,
-			      NIC_DESC_DONE | NIC_DESC_ERR);
+		complete_desc(hw, hw->rx_ring, hw->rx_idx, 0, NIC_DESC_DONE | NIC_DESC_ERR);
 	} else {
 		hw->stats.rx_frames++;
 		complete_desc(hw, hw->rx_ring, hw->rx_idx, len, NIC_DESC_DONE);
@@ -133,8 +126,7 @@ void nic_hw_doorbell(struct nic_hw *hw)
 	struct nic_desc tx, rx;
 
 	while (hw->running) {
-		if (fetch_desc(hw, hw->tx_ring, hw->tx_idx, &tx) != 0 ||
-		    !(tx.flags & NIC_DESC_OWN))
+		if (fetch_desc(hw, hw->tx_ring, hw->tx_idx, &tx) != 0 || !(tx.flags & NIC_DESC_OWN))
 			break;
 		if (fetch_desc(hw, hw->rx_ring, hw->rx_idx, &rx) != 0)
 			break;

@@ -41,7 +41,7 @@ struct nic_hw_stats {
 	unsigned long tx_frames;  /* frames fetched and looped back */
 	unsigned long rx_frames;  /* frames written into RX buffers */
 	unsigned long bus_errors; /* dmasan_dev_read/write refused */
-	unsigned long stalls;     /* doorbells that found no free RX buffer */
+	unsigned long stalls;	  /* doorbells that found no free RX buffer */
 };
 
 struct nic_hw;
@@ -59,8 +59,8 @@ void nic_hw_destroy(struct nic_hw *hw);
  * nic_hw_setup_rings - register write: ring base bus addresses and their
  * common number of entries; starts the engine at entry 0 of both rings.
  */
-void nic_hw_setup_rings(struct nic_hw *hw, dma_addr_t tx_ring,
-			dma_addr_t rx_ring, unsigned int entries);
+void nic_hw_setup_rings(struct nic_hw *hw, dma_addr_t tx_ring, dma_addr_t rx_ring,
+			unsigned int entries);
 
 /** nic_hw_reset - register write: stop the engine and forget the rings. */
 void nic_hw_reset(struct nic_hw *hw);

@@ -28,42 +28,37 @@
 #define NIC_BOGUS_OFFSET (1u << 20)
 
 const struct nic_bug_info nic_bugs[] = {
-	{ "double-unmap", "double-unmap",
-	  "the TX completion path unmaps one buffer twice",
+	{ "double-unmap", "double-unmap", "the TX completion path unmaps one buffer twice",
 	  NIC_BUG_DOUBLE_UNMAP },
-	{ "unmap-wrong-size", "unmap-size-mismatch",
-	  "one TX unmap passes half the mapped size",
+	{ "unmap-wrong-size", "unmap-size-mismatch", "one TX unmap passes half the mapped size",
 	  NIC_BUG_UNMAP_WRONG_SIZE },
 	{ "unmap-wrong-dir", "unmap-dir-mismatch",
 	  "one TX unmap passes DMA_FROM_DEVICE for a DMA_TO_DEVICE mapping",
 	  NIC_BUG_UNMAP_WRONG_DIR },
 	{ "unchecked-map-error", "map-error-unchecked",
-	  "one TX map is never checked with dma_mapping_error()",
-	  NIC_BUG_UNCHECKED_MAP_ERROR },
+	  "one TX map is never checked with dma_mapping_error()", NIC_BUG_UNCHECKED_MAP_ERROR },
 	{ "leak-mapping", "leak-mapping",
 	  "one TX buffer is never unmapped (reported when the device is removed)",
 	  NIC_BUG_LEAK_MAPPING },
 	{ "sync-unmapped", "sync-not-mapped",
-	  "one RX sync_for_cpu uses an address 1 MiB past the buffer's",
-	  NIC_BUG_SYNC_UNMAPPED },
-	{ "map-stack", "map-stack-memory",
-	  "one TX frame is mapped from a buffer on the stack",
+	  "one RX sync_for_cpu uses an address 1 MiB past the buffer's", NIC_BUG_SYNC_UNMAPPED },
+	{ "map-stack", "map-stack-memory", "one TX frame is mapped from a buffer on the stack",
 	  NIC_BUG_MAP_STACK },
 };
 
 const size_t nic_nr_bugs = sizeof(nic_bugs) / sizeof(nic_bugs[0]);
 
 struct nic_tx_slot {
-	void *buf;              /* this slot's 2 KiB frame buffer */
-	dma_addr_t dma;         /* mapping of the frame in flight */
-	size_t map_len;         /* bytes mapped */
-	bool busy;              /* mapped and handed to the device */
-	bool victim;            /* carries the frame a bug is injected on */
+	void *buf;	/* this slot's 2 KiB frame buffer */
+	dma_addr_t dma; /* mapping of the frame in flight */
+	size_t map_len; /* bytes mapped */
+	bool busy;	/* mapped and handed to the device */
+	bool victim;	/* carries the frame a bug is injected on */
 };
 
 struct nic_rx_slot {
-	void *buf;              /* 2 KiB receive buffer, mapped at probe */
-	dma_addr_t dma;         /* DMA_MAPPING_ERROR while not mapped */
+	void *buf;	/* 2 KiB receive buffer, mapped at probe */
+	dma_addr_t dma; /* DMA_MAPPING_ERROR while not mapped */
 };
 
 struct nic_priv {
@@ -79,13 +74,13 @@ struct nic_priv {
 
 	struct nic_tx_slot tx[NIC_RING_ENTRIES];
 	struct nic_rx_slot rx[NIC_RING_ENTRIES];
-	unsigned int tx_head;   /* next slot to fill (free-running) */
-	unsigned int tx_tail;   /* next slot to reclaim (free-running) */
-	unsigned int rx_next;   /* next RX descriptor to look at */
+	unsigned int tx_head;	/* next slot to fill (free-running) */
+	unsigned int tx_tail;	/* next slot to reclaim (free-running) */
+	unsigned int rx_next;	/* next RX descriptor to look at */
 	unsigned long tx_count; /* frames queued so far */
 	unsigned long rx_count; /* RX descriptors processed so far */
 
-	void *spare_buf;        /* leak-mapping: replaces the leaked buffer */
+	void *spare_buf;		     /* leak-mapping: replaces the leaked buffer */
 	unsigned char rx_copy[NIC_BUF_SIZE]; /* frame copied out of RX */
 	struct nic_stats stats;
 };
@@ -146,8 +141,7 @@ static void nic_tx_unmap(struct nic_priv *priv, struct nic_tx_slot *slot)
 	enum dma_data_direction dir = DMA_TO_DEVICE;
 	size_t size = slot->map_len;
 
-	if (slot->victim && has_bug(priv, NIC_BUG_LEAK_MAPPING) &&
-	    priv->spare_buf) {
+	if (slot->victim && has_bug(priv, NIC_BUG_LEAK_MAPPING) && priv->spare_buf) {
 		/* BUG leak-mapping: forget the mapping, park its buffer. */
 		nic_leaked_buf = slot->buf;
 		slot->buf = priv->spare_buf;
@@ -218,14 +212,11 @@ static unsigned int nic_rx_clean(struct nic_priv *priv)
 
 			if (priv->rx_count == 0 && has_bug(priv, NIC_BUG_SYNC_UNMAPPED))
 				/* BUG sync-unmapped: a miscomputed header peek. */
-				dma_sync_single_for_cpu(priv->dev,
-							slot->dma + NIC_BOGUS_OFFSET,
+				dma_sync_single_for_cpu(priv->dev, slot->dma + NIC_BOGUS_OFFSET,
 							sync_len, DMA_FROM_DEVICE);
-			dma_sync_single_for_cpu(priv->dev, slot->dma, sync_len,
-						DMA_FROM_DEVICE);
+			dma_sync_single_for_cpu(priv->dev, slot->dma, sync_len, DMA_FROM_DEVICE);
 			memcpy(priv->rx_copy, slot->buf, len);
-			dma_sync_single_for_device(priv->dev, slot->dma,
-						   sync_len, DMA_FROM_DEVICE);
+			dma_sync_single_for_device(priv->dev, slot->dma, sync_len, DMA_FROM_DEVICE);
 			priv->stats.rx_packets++;
 		} else {
 			priv->stats.rx_errors++;
@@ -235,8 +226,7 @@ static unsigned int nic_rx_clean(struct nic_priv *priv)
 		priv->rx_count++;
 		done++;
 		if (good && priv->rx_handler.fn)
-			priv->rx_handler.fn(priv->rx_handler.arg, priv->rx_copy,
-					    len);
+			priv->rx_handler.fn(priv->rx_handler.arg, priv->rx_copy, len);
 	}
 	return done;
 }
@@ -252,8 +242,8 @@ unsigned int nic_poll(struct nic_priv *priv)
 }
 
 /* Fill TX descriptor @i and hand it to the device. */
-static void nic_tx_post(struct nic_priv *priv, unsigned int i, dma_addr_t dma,
-			size_t len, size_t map_len, bool victim)
+static void nic_tx_post(struct nic_priv *priv, unsigned int i, dma_addr_t dma, size_t len,
+			size_t map_len, bool victim)
 {
 	struct nic_desc *d = &priv->tx_ring[i];
 	struct nic_tx_slot *slot = &priv->tx[i];
@@ -276,8 +266,7 @@ static void nic_tx_post(struct nic_priv *priv, unsigned int i, dma_addr_t dma,
  * cache lines and the function waits for the device to finish with it, so
  * the mapping itself is the only thing wrong.
  */
-static int nic_xmit_from_stack(struct nic_priv *priv, unsigned int i,
-			       const void *frame, size_t len)
+static int nic_xmit_from_stack(struct nic_priv *priv, unsigned int i, const void *frame, size_t len)
 {
 	_Alignas(64) unsigned char buf[NIC_BUF_SIZE];
 	size_t map_len = cache_align(len);
@@ -350,26 +339,22 @@ static void nic_teardown(struct nic_priv *priv)
 		struct nic_rx_slot *r = &priv->rx[i];
 
 		if (t->busy)
-			dma_unmap_single(priv->dev, t->dma, t->map_len,
-					 DMA_TO_DEVICE);
+			dma_unmap_single(priv->dev, t->dma, t->map_len, DMA_TO_DEVICE);
 		free(t->buf);
 		if (r->buf && r->dma != DMA_MAPPING_ERROR)
-			dma_unmap_single(priv->dev, r->dma, NIC_BUF_SIZE,
-					 DMA_FROM_DEVICE);
+			dma_unmap_single(priv->dev, r->dma, NIC_BUF_SIZE, DMA_FROM_DEVICE);
 		free(r->buf);
 	}
 	free(priv->spare_buf);
 	if (priv->rx_ring)
-		dma_free_coherent(priv->dev, NIC_RING_BYTES, priv->rx_ring,
-				  priv->rx_ring_dma);
+		dma_free_coherent(priv->dev, NIC_RING_BYTES, priv->rx_ring, priv->rx_ring_dma);
 	if (priv->tx_ring)
-		dma_free_coherent(priv->dev, NIC_RING_BYTES, priv->tx_ring,
-				  priv->tx_ring_dma);
+		dma_free_coherent(priv->dev, NIC_RING_BYTES, priv->tx_ring, priv->tx_ring_dma);
 	free(priv);
 }
 
-struct nic_priv *nic_probe(struct device *dev, struct nic_hw *hw,
-			   unsigned int bugs, const struct nic_rx_handler *rx)
+struct nic_priv *nic_probe(struct device *dev, struct nic_hw *hw, unsigned int bugs,
+			   const struct nic_rx_handler *rx)
 {
 	struct nic_priv *priv;
 	unsigned int i;
@@ -393,10 +378,8 @@ struct nic_priv *nic_probe(struct device *dev, struct nic_hw *hw,
 		fprintf(stderr, "%s: no suitable DMA available (%d)\n", dev_name(dev), rc);
 		goto fail;
 	}
-	priv->tx_ring = dma_alloc_coherent(dev, NIC_RING_BYTES,
-					   &priv->tx_ring_dma, GFP_KERNEL);
-	priv->rx_ring = dma_alloc_coherent(dev, NIC_RING_BYTES,
-					   &priv->rx_ring_dma, GFP_KERNEL);
+	priv->tx_ring = dma_alloc_coherent(dev, NIC_RING_BYTES, &priv->tx_ring_dma, GFP_KERNEL);
+	priv->rx_ring = dma_alloc_coherent(dev, NIC_RING_BYTES, &priv->rx_ring_dma, GFP_KERNEL);
 	if (!priv->tx_ring || !priv->rx_ring) {
 		fprintf(stderr, "%s: cannot allocate descriptor rings\n", dev_name(dev));
 		goto fail;
@@ -408,8 +391,8 @@ struct nic_priv *nic_probe(struct device *dev, struct nic_hw *hw,
 			fprintf(stderr, "%s: cannot allocate buffers\n", dev_name(dev));
 			goto fail;
 		}
-		priv->rx[i].dma = dma_map_single(dev, priv->rx[i].buf,
-						 NIC_BUF_SIZE, DMA_FROM_DEVICE);
+		priv->rx[i].dma =
+			dma_map_single(dev, priv->rx[i].buf, NIC_BUF_SIZE, DMA_FROM_DEVICE);
 		if (dma_mapping_error(dev, priv->rx[i].dma)) {
 			priv->rx[i].dma = DMA_MAPPING_ERROR;
 			fprintf(stderr, "%s: cannot map RX buffer %u\n", dev_name(dev), i);
@@ -424,8 +407,7 @@ struct nic_priv *nic_probe(struct device *dev, struct nic_hw *hw,
 			goto fail;
 		}
 	}
-	nic_hw_setup_rings(hw, priv->tx_ring_dma, priv->rx_ring_dma,
-			   NIC_RING_ENTRIES);
+	nic_hw_setup_rings(hw, priv->tx_ring_dma, priv->rx_ring_dma, NIC_RING_ENTRIES);
 	return priv;
 
 fail:

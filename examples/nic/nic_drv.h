@@ -24,13 +24,13 @@
  * report exactly the finding id listed in nic_bugs[].
  */
 enum nic_bug {
-	NIC_BUG_DOUBLE_UNMAP = 1u << 0,        /* double-unmap */
+	NIC_BUG_DOUBLE_UNMAP = 1u << 0,	       /* double-unmap */
 	NIC_BUG_UNMAP_WRONG_SIZE = 1u << 1,    /* unmap-size-mismatch */
 	NIC_BUG_UNMAP_WRONG_DIR = 1u << 2,     /* unmap-dir-mismatch */
 	NIC_BUG_UNCHECKED_MAP_ERROR = 1u << 3, /* map-error-unchecked */
-	NIC_BUG_LEAK_MAPPING = 1u << 4,        /* leak-mapping */
+	NIC_BUG_LEAK_MAPPING = 1u << 4,	       /* leak-mapping */
 	NIC_BUG_SYNC_UNMAPPED = 1u << 5,       /* sync-not-mapped */
-	NIC_BUG_MAP_STACK = 1u << 6,           /* map-stack-memory */
+	NIC_BUG_MAP_STACK = 1u << 6,	       /* map-stack-memory */
 };
 
 /* Name, expected finding and description of one bug switch. */
@@ -71,8 +71,8 @@ struct nic_priv;
  * @rx: where received frames go
  * @return the driver state, or NULL on failure (message on stderr).
  */
-struct nic_priv *nic_probe(struct device *dev, struct nic_hw *hw,
-			   unsigned int bugs, const struct nic_rx_handler *rx);
+struct nic_priv *nic_probe(struct device *dev, struct nic_hw *hw, unsigned int bugs,
+			   const struct nic_rx_handler *rx);
 
 /**
  * nic_xmit - queue one frame for transmission and ring the doorbell.

@@ -23,15 +23,15 @@
 #define MAX_PACKETS 1000000ul
 #define MIN_FRAME 60u
 #define MAX_FRAME 1514u
-#define SEQ_OFFSET 14u          /* after the MAC addresses and EtherType */
+#define SEQ_OFFSET 14u /* after the MAC addresses and EtherType */
 #define HDR_LEN 18u
-#define STALL_LIMIT 100u        /* polls without progress before giving up */
+#define STALL_LIMIT 100u /* polls without progress before giving up */
 
 struct rx_check {
-	unsigned long expected;         /* frames sent */
+	unsigned long expected; /* frames sent */
 	unsigned long received;
 	unsigned long verified;
-	unsigned char *seen;            /* one flag per sequence number */
+	unsigned char *seen;		/* one flag per sequence number */
 	unsigned char frame[MAX_FRAME]; /* the expected frame */
 };
 
@@ -44,8 +44,7 @@ static size_t frame_len(unsigned long seq)
 static void make_frame(unsigned long seq, unsigned char *buf)
 {
 	static const unsigned char macs[12] = {
-		0x02, 0x00, 0x00, 0x00, 0x00, 0x01,
-		0x02, 0x00, 0x00, 0x00, 0x00, 0x02,
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x02,
 	};
 	size_t len = frame_len(seq), i;
 
@@ -87,7 +86,8 @@ static void usage(FILE *f)
 		DEFAULT_PACKETS);
 	fprintf(f, "  --packets N   number of frames, 1 to %lu\n", MAX_PACKETS);
 	fprintf(f, "  --bug=NAME    inject a bug into the driver (repeatable; see --list-bugs)\n");
-	fprintf(f, "  --list-bugs   list the bug switches and the finding id dmasan reports for each\n");
+	fprintf(f,
+		"  --list-bugs   list the bug switches and the finding id dmasan reports for each\n");
 	fprintf(f, "Exit status: 0 all frames verified, 1 otherwise, 2 bad arguments.\n");
 }
 
@@ -97,8 +97,7 @@ static void list_bugs(void)
 
 	printf("%-22s %-22s %s\n", "switch", "finding", "bug");
 	for (i = 0; i < nic_nr_bugs; i++)
-		printf("%-22s %-22s %s\n", nic_bugs[i].name, nic_bugs[i].finding,
-		       nic_bugs[i].what);
+		printf("%-22s %-22s %s\n", nic_bugs[i].name, nic_bugs[i].finding, nic_bugs[i].what);
 }
 
 static int parse_bug(const char *name, unsigned int *bugs)
@@ -122,8 +121,7 @@ static int parse_packets(const char *s, unsigned long *n)
 
 	errno = 0;
 	v = strtoul(s, &end, 10);
-	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v == 0 ||
-	    v > MAX_PACKETS) {
+	if (s[0] < '0' || s[0] > '9' || *end != '\0' || errno != 0 || v == 0 || v > MAX_PACKETS) {
 		fprintf(stderr, "nic_test: --packets wants a number from 1 to %lu, not '%s'\n",
 			MAX_PACKETS, s);
 		return -1;
@@ -276,8 +274,8 @@ int main(int argc, char **argv)
 	nic_hw_destroy(hw);
 	dmasan_device_del(&dev);
 
-	printf("nic_test: %lu packets sent, %lu received, %lu verified\n",
-	       sent, check.received, check.verified);
+	printf("nic_test: %lu packets sent, %lu received, %lu verified\n", sent, check.received,
+	       check.verified);
 	free(check.seen);
 	return sent == n && check.received == n && check.verified == n ? 0 : 1;
 }

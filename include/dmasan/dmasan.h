@@ -25,7 +25,7 @@ extern "C" {
 
 /* ABI: append-only; never reorder or delete. */
 enum dmasan_tristate {
-	DMASAN_DEFAULT = 0,  /**< take the platform's / options' default */
+	DMASAN_DEFAULT = 0, /**< take the platform's / options' default */
 	DMASAN_NO = 1,
 	DMASAN_YES = 2,
 };
@@ -34,8 +34,8 @@ enum dmasan_tristate {
 struct dmasan_device_info {
 	enum dmasan_tristate coherent; /**< snoops CPU caches */
 	enum dmasan_tristate iommu;    /**< sits behind an IOMMU */
-	unsigned int dma_bits;         /**< address bits the hardware drives; 0 = as its mask says */
-	const char *of_node;           /**< devicetree node path in the loaded platform, or NULL */
+	unsigned int dma_bits; /**< address bits the hardware drives; 0 = as its mask says */
+	const char *of_node;   /**< devicetree node path in the loaded platform, or NULL */
 };
 
 /** Severity of a finding. ABI: append-only. */
@@ -51,20 +51,20 @@ enum dmasan_severity {
  * Fields that do not apply are 0 / NULL; direction is -1 when none.
  */
 struct dmasan_report {
-	unsigned int version;      /**< DMASAN_REPORT_VERSION */
-	const char *id;            /**< stable kebab-case id, e.g. "double-unmap" */
+	unsigned int version; /**< DMASAN_REPORT_VERSION */
+	const char *id;	      /**< stable kebab-case id, e.g. "double-unmap" */
 	enum dmasan_severity severity;
-	const char *message;       /**< one-line headline text */
-	const struct device *dev;  /**< the device, or NULL */
-	const char *device;        /**< the device's name, or NULL */
-	dma_addr_t dma_addr;       /**< bus address involved */
-	const void *cpu_addr;      /**< CPU address involved */
-	size_t size;               /**< size of the access or call */
-	int direction;             /**< direction of the call, or -1 */
-	int mapped_direction;      /**< direction of the mapping, or -1 */
-	size_t mapped_size;        /**< size of the mapping, 0 if none */
-	unsigned long seq;         /**< 1 for the first finding of the process */
-	int suppressed;            /**< 1 when a suppression matched (callback still runs) */
+	const char *message;	  /**< one-line headline text */
+	const struct device *dev; /**< the device, or NULL */
+	const char *device;	  /**< the device's name, or NULL */
+	dma_addr_t dma_addr;	  /**< bus address involved */
+	const void *cpu_addr;	  /**< CPU address involved */
+	size_t size;		  /**< size of the access or call */
+	int direction;		  /**< direction of the call, or -1 */
+	int mapped_direction;	  /**< direction of the mapping, or -1 */
+	size_t mapped_size;	  /**< size of the mapping, 0 if none */
+	unsigned long seq;	  /**< 1 for the first finding of the process */
+	int suppressed;		  /**< 1 when a suppression matched (callback still runs) */
 };
 
 /**
@@ -77,8 +77,7 @@ struct dmasan_report {
  *         (the shim; the direct library does not check),
  *         -ENOENT if @info names an of_node the platform lacks.
  */
-int dmasan_device_add(struct device *dev, const char *name,
-		      const struct dmasan_device_info *info);
+int dmasan_device_add(struct device *dev, const char *name, const struct dmasan_device_info *info);
 
 /**
  * dmasan_device_del - unbind @dev: everything it still holds (mappings,
@@ -94,15 +93,13 @@ void dmasan_device_del(struct device *dev);
  *         reported for each error; @buf is filled with what the device saw
  *         where possible, zeros elsewhere.
  */
-int dmasan_dev_read(struct device *dev, dma_addr_t addr, void *buf,
-		    size_t len);
+int dmasan_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len);
 
 /**
  * dmasan_dev_write - the device writes @len bytes at bus address @addr.
  * @return as dmasan_dev_read(); a refused write changes no memory.
  */
-int dmasan_dev_write(struct device *dev, dma_addr_t addr, const void *buf,
-		     size_t len);
+int dmasan_dev_write(struct device *dev, dma_addr_t addr, const void *buf, size_t len);
 
 /** dmasan_error_count - findings reported so far in this process. */
 unsigned long dmasan_error_count(void);
@@ -113,9 +110,7 @@ unsigned long dmasan_error_count(void);
  * Context: @cb runs on the thread that caused the finding, with no dmasan
  * lock held; it may call the harness API but must not block for long.
  */
-void dmasan_set_report_callback(void (*cb)(const struct dmasan_report *r,
-					   void *arg),
-				void *arg);
+void dmasan_set_report_callback(void (*cb)(const struct dmasan_report *r, void *arg), void *arg);
 
 /**
  * dmasan_check_leaks - report every mapping, coherent buffer and pool

@@ -22,14 +22,14 @@ struct device_dma_parameters {
 };
 
 struct device {
-	const char *init_name;  /**< name reported by dev_name() */
-	u64 *dma_mask;          /**< streaming mask; points at coherent_dma_mask after registration, as on a platform bus */
-	u64 coherent_dma_mask;  /**< mask for coherent allocations */
-	u64 bus_dma_limit;      /**< upstream bus limit, 0 for none */
+	const char *init_name; /**< name reported by dev_name() */
+	u64 *dma_mask; /**< streaming mask; points at coherent_dma_mask after registration, as on a platform bus */
+	u64 coherent_dma_mask;			 /**< mask for coherent allocations */
+	u64 bus_dma_limit;			 /**< upstream bus limit, 0 for none */
 	struct device_dma_parameters *dma_parms; /**< segment limits, NULL for defaults */
-	bool dma_coherent;      /**< the device snoops CPU caches */
-	void *driver_data;      /**< free for the driver (dev_get_drvdata) */
-	void *dmasan_priv;      /**< owned by the implementation; do not touch */
+	bool dma_coherent;			 /**< the device snoops CPU caches */
+	void *driver_data;			 /**< free for the driver (dev_get_drvdata) */
+	void *dmasan_priv;			 /**< owned by the implementation; do not touch */
 };
 
 /** dev_name - the device's name, or "(null)" for a NULL device. */

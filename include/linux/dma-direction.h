@@ -13,8 +13,7 @@ enum dma_data_direction {
 /** valid_dma_direction - true for the three directions a mapping may have. */
 static inline int valid_dma_direction(enum dma_data_direction dir)
 {
-	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE ||
-	       dir == DMA_FROM_DEVICE;
+	return dir == DMA_BIDIRECTIONAL || dir == DMA_TO_DEVICE || dir == DMA_FROM_DEVICE;
 }
 
 #endif /* DMASAN_LINUX_DMA_DIRECTION_H */

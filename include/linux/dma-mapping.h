@@ -60,87 +60,73 @@ int dma_get_cache_alignment(void);
 bool dma_need_sync(struct device *dev, dma_addr_t dma_addr);
 
 /* Coherent and non-coherent allocations. */
-void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle,
-		      gfp_t flag, unsigned long attrs);
-void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr,
-		    dma_addr_t dma_handle, unsigned long attrs);
-void *dma_alloc_coherent(struct device *dev, size_t size,
-			 dma_addr_t *dma_handle, gfp_t gfp);
-void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
-		       dma_addr_t dma_handle);
-void *dma_alloc_noncoherent(struct device *dev, size_t size,
-			    dma_addr_t *dma_handle,
+void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t flag,
+		      unsigned long attrs);
+void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle,
+		    unsigned long attrs);
+void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp);
+void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle);
+void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
 			    enum dma_data_direction dir, gfp_t gfp);
-void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr,
-			  dma_addr_t dma_handle, enum dma_data_direction dir);
-struct page *dma_alloc_pages(struct device *dev, size_t size,
-			     dma_addr_t *dma_handle,
+void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr, dma_addr_t dma_handle,
+			  enum dma_data_direction dir);
+struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
 			     enum dma_data_direction dir, gfp_t gfp);
-void dma_free_pages(struct device *dev, size_t size, struct page *page,
-		    dma_addr_t dma_handle, enum dma_data_direction dir);
-int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt,
-			  void *cpu_addr, dma_addr_t dma_addr, size_t size,
-			  unsigned long attrs);
+void dma_free_pages(struct device *dev, size_t size, struct page *page, dma_addr_t dma_handle,
+		    enum dma_data_direction dir);
+int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,
+			  dma_addr_t dma_addr, size_t size, unsigned long attrs);
 #define dma_get_sgtable(d, t, v, h, s) dma_get_sgtable_attrs(d, t, v, h, s, 0)
-int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr,
-				dma_addr_t device_addr, size_t size);
+int dma_declare_coherent_memory(struct device *dev, phys_addr_t phys_addr, dma_addr_t device_addr,
+				size_t size);
 void dma_release_coherent_memory(struct device *dev);
 
 /* Streaming mappings. */
 dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t size,
-				enum dma_data_direction dir,
-				unsigned long attrs);
+				enum dma_data_direction dir, unsigned long attrs);
 void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 			    enum dma_data_direction dir, unsigned long attrs);
-dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page,
-			      size_t offset, size_t size,
+dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset, size_t size,
 			      enum dma_data_direction dir, unsigned long attrs);
 void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
 			  enum dma_data_direction dir, unsigned long attrs);
-unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg,
-			      int nents, enum dma_data_direction dir,
-			      unsigned long attrs);
+unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
+			      enum dma_data_direction dir, unsigned long attrs);
 void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 			enum dma_data_direction dir, unsigned long attrs);
-int dma_map_sgtable(struct device *dev, struct sg_table *sgt,
-		    enum dma_data_direction dir, unsigned long attrs);
-void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt,
-		       enum dma_data_direction dir, unsigned long attrs);
-dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr,
-			    size_t size, enum dma_data_direction dir,
-			    unsigned long attrs);
+int dma_map_sgtable(struct device *dev, struct sg_table *sgt, enum dma_data_direction dir,
+		    unsigned long attrs);
+void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt, enum dma_data_direction dir,
+		       unsigned long attrs);
+dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t size,
+			    enum dma_data_direction dir, unsigned long attrs);
 void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
 			enum dma_data_direction dir, unsigned long attrs);
 int dma_mapping_error(struct device *dev, dma_addr_t dma_addr);
 
-dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size,
-			  enum dma_data_direction dir);
+dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size, enum dma_data_direction dir);
 void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size,
 		      enum dma_data_direction dir);
-dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset,
-			size_t size, enum dma_data_direction dir);
-void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
-		    enum dma_data_direction dir);
-int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
-	       enum dma_data_direction dir);
+dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
+			enum dma_data_direction dir);
+void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size, enum dma_data_direction dir);
+int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents, enum dma_data_direction dir);
 void dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
 		  enum dma_data_direction dir);
 
 /* Ownership transfers. */
 void dma_sync_single_for_cpu(struct device *dev, dma_addr_t addr, size_t size,
 			     enum dma_data_direction dir);
-void dma_sync_single_for_device(struct device *dev, dma_addr_t addr,
-				size_t size, enum dma_data_direction dir);
-void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr,
-				   unsigned long offset, size_t size,
-				   enum dma_data_direction dir);
-void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr,
-				      unsigned long offset, size_t size,
-				      enum dma_data_direction dir);
-void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg,
-			 int nelems, enum dma_data_direction dir);
-void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg,
-			    int nelems, enum dma_data_direction dir);
+void dma_sync_single_for_device(struct device *dev, dma_addr_t addr, size_t size,
+				enum dma_data_direction dir);
+void dma_sync_single_range_for_cpu(struct device *dev, dma_addr_t addr, unsigned long offset,
+				   size_t size, enum dma_data_direction dir);
+void dma_sync_single_range_for_device(struct device *dev, dma_addr_t addr, unsigned long offset,
+				      size_t size, enum dma_data_direction dir);
+void dma_sync_sg_for_cpu(struct device *dev, struct scatterlist *sg, int nelems,
+			 enum dma_data_direction dir);
+void dma_sync_sg_for_device(struct device *dev, struct scatterlist *sg, int nelems,
+			    enum dma_data_direction dir);
 void dma_sync_sgtable_for_cpu(struct device *dev, struct sg_table *sgt,
 			      enum dma_data_direction dir);
 void dma_sync_sgtable_for_device(struct device *dev, struct sg_table *sgt,

@@ -19,13 +19,11 @@ extern "C" {
 
 struct dma_pool;
 
-struct dma_pool *dma_pool_create(const char *name, struct device *dev,
-				 size_t size, size_t align, size_t boundary);
+struct dma_pool *dma_pool_create(const char *name, struct device *dev, size_t size, size_t align,
+				 size_t boundary);
 void dma_pool_destroy(struct dma_pool *pool);
-void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags,
-		     dma_addr_t *handle);
-void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags,
-		      dma_addr_t *handle);
+void *dma_pool_alloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle);
+void *dma_pool_zalloc(struct dma_pool *pool, gfp_t mem_flags, dma_addr_t *handle);
 void dma_pool_free(struct dma_pool *pool, void *vaddr, dma_addr_t addr);
 
 #ifdef __cplusplus

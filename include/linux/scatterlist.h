@@ -30,9 +30,9 @@ struct scatterlist {
 };
 
 struct sg_table {
-	struct scatterlist *sgl;  /**< the list */
-	unsigned int nents;       /**< number of mapped (DMA) entries */
-	unsigned int orig_nents;  /**< number of CPU entries */
+	struct scatterlist *sgl; /**< the list */
+	unsigned int nents;	 /**< number of mapped (DMA) entries */
+	unsigned int orig_nents; /**< number of CPU entries */
 };
 
 #define SG_CHAIN 0x01UL
@@ -41,8 +41,7 @@ struct sg_table {
 
 #define sg_is_chain(sg) (((sg)->page_link & SG_CHAIN) != 0)
 #define sg_is_last(sg) (((sg)->page_link & SG_END) != 0)
-#define sg_chain_ptr(sg) \
-	((struct scatterlist *)((sg)->page_link & ~SG_PAGE_LINK_MASK))
+#define sg_chain_ptr(sg) ((struct scatterlist *)((sg)->page_link & ~SG_PAGE_LINK_MASK))
 #define sg_dma_address(sg) ((sg)->dma_address)
 #define sg_dma_len(sg) ((sg)->dma_length)
 
@@ -58,16 +57,15 @@ static inline void sg_assign_page(struct scatterlist *sg, struct page *page)
 	sg->page_link = flags | (unsigned long)page;
 }
 
-static inline void sg_set_page(struct scatterlist *sg, struct page *page,
-			       unsigned int len, unsigned int offset)
+static inline void sg_set_page(struct scatterlist *sg, struct page *page, unsigned int len,
+			       unsigned int offset)
 {
 	sg_assign_page(sg, page);
 	sg->offset = offset;
 	sg->length = len;
 }
 
-static inline void sg_set_buf(struct scatterlist *sg, const void *buf,
-			      unsigned int buflen)
+static inline void sg_set_buf(struct scatterlist *sg, const void *buf, unsigned int buflen)
 {
 	sg_set_page(sg, virt_to_page(buf), buflen, offset_in_page(buf));
 }
@@ -105,8 +103,7 @@ static inline void sg_chain(struct scatterlist *prv, unsigned int prv_nents,
 {
 	prv[prv_nents - 1].offset = 0;
 	prv[prv_nents - 1].length = 0;
-	prv[prv_nents - 1].page_link =
-		((unsigned long)sgl | SG_CHAIN) & ~SG_END;
+	prv[prv_nents - 1].page_link = ((unsigned long)sgl | SG_CHAIN) & ~SG_END;
 }
 
 static inline void sg_init_table(struct scatterlist *sgl, unsigned int nents)
@@ -116,8 +113,7 @@ static inline void sg_init_table(struct scatterlist *sgl, unsigned int nents)
 		sg_mark_end(&sgl[nents - 1]);
 }
 
-static inline void sg_init_one(struct scatterlist *sg, const void *buf,
-			       unsigned int buflen)
+static inline void sg_init_one(struct scatterlist *sg, const void *buf, unsigned int buflen)
 {
 	sg_init_table(sg, 1);
 	sg_set_buf(sg, buf, buflen);
@@ -136,18 +132,15 @@ static inline int sg_nents(struct scatterlist *sg)
 #define for_each_sg(sglist, sg, nr, __i) \
 	for ((__i) = 0, (sg) = (sglist); (__i) < (nr); (__i)++, (sg) = sg_next(sg))
 
-#define for_each_sgtable_sg(sgt, sg, i) \
-	for_each_sg((sgt)->sgl, sg, (sgt)->orig_nents, i)
+#define for_each_sgtable_sg(sgt, sg, i) for_each_sg((sgt)->sgl, sg, (sgt)->orig_nents, i)
 
-#define for_each_sgtable_dma_sg(sgt, sg, i) \
-	for_each_sg((sgt)->sgl, sg, (sgt)->nents, i)
+#define for_each_sgtable_dma_sg(sgt, sg, i) for_each_sg((sgt)->sgl, sg, (sgt)->nents, i)
 
 /**
  * sg_alloc_table - allocate and initialise a list of @nents entries.
  * @return 0, -EINVAL for zero entries, or -ENOMEM.
  */
-static inline int sg_alloc_table(struct sg_table *table, unsigned int nents,
-				 gfp_t gfp)
+static inline int sg_alloc_table(struct sg_table *table, unsigned int nents, gfp_t gfp)
 {
 	(void)gfp;
 	memset(table, 0, sizeof(*table));

@@ -71,11 +71,9 @@ static void test_map_single_returns_identity(void)
 	CU_ASSERT_EQUAL(a, bus(buf));
 	CU_ASSERT_EQUAL(dma_mapping_error(&tdev, a), 0);
 	dma_unmap_single(&tdev, a, sizeof(buf), DMA_TO_DEVICE);
-	a = dma_map_single_attrs(&tdev, buf + 8, 16, DMA_FROM_DEVICE,
-				 DMA_ATTR_SKIP_CPU_SYNC);
+	a = dma_map_single_attrs(&tdev, buf + 8, 16, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
 	CU_ASSERT_EQUAL(a, bus(buf + 8));
-	dma_unmap_single_attrs(&tdev, a, 16, DMA_FROM_DEVICE,
-			       DMA_ATTR_SKIP_CPU_SYNC);
+	dma_unmap_single_attrs(&tdev, a, 16, DMA_FROM_DEVICE, DMA_ATTR_SKIP_CPU_SYNC);
 }
 
 static void test_map_page_returns_page_address_plus_offset(void)
@@ -95,8 +93,7 @@ static void test_map_page_returns_page_address_plus_offset(void)
 
 static void test_map_resource_returns_phys(void)
 {
-	dma_addr_t a = dma_map_resource(&tdev, 0xfe001000ull, 64,
-					DMA_BIDIRECTIONAL, 0);
+	dma_addr_t a = dma_map_resource(&tdev, 0xfe001000ull, 64, DMA_BIDIRECTIONAL, 0);
 
 	CU_ASSERT_EQUAL(a, 0xfe001000ull);
 	dma_unmap_resource(&tdev, a, 64, DMA_BIDIRECTIONAL, 0);
@@ -113,10 +110,9 @@ static void test_map_null_device_fails(void)
 	a = dma_map_single(NULL, buf, sizeof(buf), DMA_TO_DEVICE);
 	CU_ASSERT_EQUAL(a, DMA_MAPPING_ERROR);
 	CU_ASSERT_EQUAL(dma_mapping_error(NULL, a), -ENOMEM);
-	CU_ASSERT_EQUAL(dma_map_page(NULL, virt_to_page(buf), 0, 64,
-				     DMA_TO_DEVICE), DMA_MAPPING_ERROR);
-	CU_ASSERT_EQUAL(dma_map_resource(NULL, 0x1000, 64, DMA_TO_DEVICE, 0),
+	CU_ASSERT_EQUAL(dma_map_page(NULL, virt_to_page(buf), 0, 64, DMA_TO_DEVICE),
 			DMA_MAPPING_ERROR);
+	CU_ASSERT_EQUAL(dma_map_resource(NULL, 0x1000, 64, DMA_TO_DEVICE, 0), DMA_MAPPING_ERROR);
 	CU_ASSERT_EQUAL(dma_map_sg(NULL, &sg, 1, DMA_TO_DEVICE), 0);
 	CU_ASSERT_EQUAL(dma_map_sgtable(NULL, &sgt, DMA_TO_DEVICE, 0), -EIO);
 	/* Unmaps and syncs with a NULL device must not crash. */
@@ -346,8 +342,7 @@ static void test_fixed_limits(void)
 
 static CU_TestInfo mask_tests[] = {
 	{ "device_add_sets_defaults", test_device_add_sets_defaults },
-	{ "set_mask_rejects_null_and_narrow_masks",
-	  test_set_mask_rejects_null_and_narrow_masks },
+	{ "set_mask_rejects_null_and_narrow_masks", test_set_mask_rejects_null_and_narrow_masks },
 	{ "set_mask_stores_mask", test_set_mask_stores_mask },
 	{ "dma_supported", test_dma_supported },
 	{ "segment_limits_need_dma_parms", test_segment_limits_need_dma_parms },
@@ -364,8 +359,7 @@ static void test_alloc_coherent_zeroed_page_aligned(void)
 
 	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		dma_addr_t h = 0;
-		unsigned char *p = dma_alloc_coherent(&tdev, sizes[i], &h,
-						      GFP_KERNEL);
+		unsigned char *p = dma_alloc_coherent(&tdev, sizes[i], &h, GFP_KERNEL);
 
 		DMASAN_ASSERT_FATAL(p != NULL);
 		CU_ASSERT_EQUAL((uintptr_t)p % PAGE_SIZE, 0u);
@@ -392,15 +386,11 @@ static void test_alloc_coherent_failures_return_null(void)
 
 	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, 0, &h, GFP_KERNEL));
 	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, SIZE_MAX, &h, GFP_KERNEL));
-	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, SIZE_MAX - 100, &h,
-					      GFP_KERNEL));
-	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, SIZE_MAX / 2, &h,
-					      GFP_KERNEL));
+	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, SIZE_MAX - 100, &h, GFP_KERNEL));
+	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, SIZE_MAX / 2, &h, GFP_KERNEL));
 	CU_ASSERT_PTR_NULL(dma_alloc_coherent(NULL, 4096, &h, GFP_KERNEL));
-	CU_ASSERT_PTR_NULL(dma_alloc_noncoherent(&tdev, 0, &h, DMA_TO_DEVICE,
-						 GFP_KERNEL));
-	CU_ASSERT_PTR_NULL(dma_alloc_pages(&tdev, SIZE_MAX, &h,
-					   DMA_TO_DEVICE, GFP_KERNEL));
+	CU_ASSERT_PTR_NULL(dma_alloc_noncoherent(&tdev, 0, &h, DMA_TO_DEVICE, GFP_KERNEL));
+	CU_ASSERT_PTR_NULL(dma_alloc_pages(&tdev, SIZE_MAX, &h, DMA_TO_DEVICE, GFP_KERNEL));
 	CU_ASSERT_EQUAL(h, 0x1234u);
 	dma_free_coherent(&tdev, 4096, NULL, 0);
 	dma_free_noncoherent(&tdev, 4096, NULL, 0, DMA_TO_DEVICE);
@@ -413,16 +403,14 @@ static void test_alloc_noncoherent_and_pages(void)
 	unsigned char *p;
 	struct page *pg;
 
-	p = dma_alloc_noncoherent(&tdev, 5000, &h, DMA_BIDIRECTIONAL,
-				  GFP_KERNEL);
+	p = dma_alloc_noncoherent(&tdev, 5000, &h, DMA_BIDIRECTIONAL, GFP_KERNEL);
 	DMASAN_ASSERT_FATAL(p != NULL);
 	CU_ASSERT_EQUAL(h, bus(p));
 	CU_ASSERT_EQUAL((uintptr_t)p % PAGE_SIZE, 0u);
 	CU_ASSERT_TRUE(is_zero(p, 8192));
 	dma_free_noncoherent(&tdev, 5000, p, h, DMA_BIDIRECTIONAL);
 
-	pg = dma_alloc_pages(&tdev, 3 * PAGE_SIZE, &h, DMA_FROM_DEVICE,
-			     GFP_KERNEL);
+	pg = dma_alloc_pages(&tdev, 3 * PAGE_SIZE, &h, DMA_FROM_DEVICE, GFP_KERNEL);
 	DMASAN_ASSERT_FATAL(pg != NULL);
 	CU_ASSERT_EQUAL(h, bus(page_address(pg)));
 	CU_ASSERT_PTR_EQUAL(virt_to_page(page_address(pg)), pg);
@@ -449,12 +437,9 @@ static void test_get_sgtable_one_entry(void)
 }
 
 static CU_TestInfo coherent_tests[] = {
-	{ "alloc_coherent_zeroed_page_aligned",
-	  test_alloc_coherent_zeroed_page_aligned },
-	{ "alloc_coherent_naturally_aligned",
-	  test_alloc_coherent_naturally_aligned },
-	{ "alloc_coherent_failures_return_null",
-	  test_alloc_coherent_failures_return_null },
+	{ "alloc_coherent_zeroed_page_aligned", test_alloc_coherent_zeroed_page_aligned },
+	{ "alloc_coherent_naturally_aligned", test_alloc_coherent_naturally_aligned },
+	{ "alloc_coherent_failures_return_null", test_alloc_coherent_failures_return_null },
 	{ "alloc_noncoherent_and_pages", test_alloc_noncoherent_and_pages },
 	{ "get_sgtable_one_entry", test_get_sgtable_one_entry },
 	CU_TEST_INFO_NULL,
@@ -464,23 +449,18 @@ static CU_TestInfo coherent_tests[] = {
 
 static void declare_region(void)
 {
-	DMASAN_ASSERT_FATAL(dma_declare_coherent_memory(&tdev, 0x80000000ull,
-						       REGION_BUS,
-						       REGION_PAGES * PAGE_SIZE) == 0);
+	DMASAN_ASSERT_FATAL(dma_declare_coherent_memory(&tdev, 0x80000000ull, REGION_BUS,
+							REGION_PAGES * PAGE_SIZE) == 0);
 }
 
 static void test_declare_rejects_bad_input(void)
 {
-	CU_ASSERT_EQUAL(dma_declare_coherent_memory(&tdev, 0, REGION_BUS, 0),
-			-EINVAL);
-	CU_ASSERT_EQUAL(dma_declare_coherent_memory(NULL, 0, REGION_BUS, 4096),
-			-EINVAL);
+	CU_ASSERT_EQUAL(dma_declare_coherent_memory(&tdev, 0, REGION_BUS, 0), -EINVAL);
+	CU_ASSERT_EQUAL(dma_declare_coherent_memory(NULL, 0, REGION_BUS, 4096), -EINVAL);
 	declare_region();
-	CU_ASSERT_EQUAL(dma_declare_coherent_memory(&tdev, 0, REGION_BUS,
-						    4096), -EBUSY);
+	CU_ASSERT_EQUAL(dma_declare_coherent_memory(&tdev, 0, REGION_BUS, 4096), -EBUSY);
 	dma_release_coherent_memory(&tdev);
-	CU_ASSERT_EQUAL(dma_declare_coherent_memory(&tdev, 0, REGION_BUS,
-						    4096), 0);
+	CU_ASSERT_EQUAL(dma_declare_coherent_memory(&tdev, 0, REGION_BUS, 4096), 0);
 }
 
 static void test_region_alloc_bus_addresses(void)
@@ -520,8 +500,7 @@ static void test_region_power_of_two_first_fit(void)
 	CU_ASSERT_EQUAL(h3, REGION_BUS + PAGE_SIZE);
 	CU_ASSERT_EQUAL(h4, REGION_BUS + 8 * PAGE_SIZE);
 	/* Pages 4..7 are left; an 8-page request does not fit. */
-	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, 8 * PAGE_SIZE, &h1,
-					      GFP_KERNEL));
+	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, 8 * PAGE_SIZE, &h1, GFP_KERNEL));
 	dma_free_coherent(&tdev, PAGE_SIZE, p1, h1);
 	dma_free_coherent(&tdev, 2 * PAGE_SIZE, p2, h2);
 	dma_free_coherent(&tdev, PAGE_SIZE, p3, h3);
@@ -540,8 +519,7 @@ static void test_region_full_has_no_fallback(void)
 		DMASAN_ASSERT_FATAL(p[i] != NULL);
 		CU_ASSERT_EQUAL(h[i], REGION_BUS + i * PAGE_SIZE);
 	}
-	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, PAGE_SIZE, &extra,
-					      GFP_KERNEL));
+	CU_ASSERT_PTR_NULL(dma_alloc_coherent(&tdev, PAGE_SIZE, &extra, GFP_KERNEL));
 	dma_free_coherent(&tdev, PAGE_SIZE, p[5], h[5]);
 	p[5] = dma_alloc_coherent(&tdev, PAGE_SIZE, &h[5], GFP_KERNEL);
 	DMASAN_ASSERT_FATAL(p[5] != NULL);
@@ -565,9 +543,9 @@ static void test_region_device_access_translated(void)
 	CU_ASSERT_EQUAL(dmasan_dev_read(&tdev, h + 4000, out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(memcmp(p + 4000, out, sizeof(out)), 0);
 	/* An access running past the end of the region is refused. */
-	CU_ASSERT_EQUAL(dmasan_dev_read(&tdev, REGION_BUS +
-					REGION_PAGES * PAGE_SIZE - 8, out,
-					sizeof(out)), -EFAULT);
+	CU_ASSERT_EQUAL(dmasan_dev_read(&tdev, REGION_BUS + REGION_PAGES * PAGE_SIZE - 8, out,
+					sizeof(out)),
+			-EFAULT);
 	dma_free_coherent(&tdev, 2 * PAGE_SIZE, p, h);
 }
 
@@ -592,8 +570,7 @@ static void test_region_noncoherent_not_from_region(void)
 	void *p;
 
 	declare_region();
-	p = dma_alloc_noncoherent(&tdev, PAGE_SIZE, &h, DMA_TO_DEVICE,
-				  GFP_KERNEL);
+	p = dma_alloc_noncoherent(&tdev, PAGE_SIZE, &h, DMA_TO_DEVICE, GFP_KERNEL);
 	DMASAN_ASSERT_FATAL(p != NULL);
 	CU_ASSERT_EQUAL(h, bus(p));
 	dma_free_noncoherent(&tdev, PAGE_SIZE, p, h, DMA_TO_DEVICE);
@@ -610,8 +587,7 @@ static void test_region_pool_blocks_translated(void)
 	DMASAN_ASSERT_FATAL(pool != NULL);
 	b = dma_pool_alloc(pool, GFP_KERNEL, &h);
 	DMASAN_ASSERT_FATAL(b != NULL);
-	CU_ASSERT_TRUE(h >= REGION_BUS &&
-		       h < REGION_BUS + REGION_PAGES * PAGE_SIZE);
+	CU_ASSERT_TRUE(h >= REGION_BUS && h < REGION_BUS + REGION_PAGES * PAGE_SIZE);
 	memset(b, 0x42, 32);
 	CU_ASSERT_EQUAL(dmasan_dev_read(&tdev, h, out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(memcmp(out, b, sizeof(out)), 0);
@@ -624,12 +600,9 @@ static CU_TestInfo region_tests[] = {
 	{ "region_alloc_bus_addresses", test_region_alloc_bus_addresses },
 	{ "region_power_of_two_first_fit", test_region_power_of_two_first_fit },
 	{ "region_full_has_no_fallback", test_region_full_has_no_fallback },
-	{ "region_device_access_translated",
-	  test_region_device_access_translated },
-	{ "region_release_restores_identity",
-	  test_region_release_restores_identity },
-	{ "region_noncoherent_not_from_region",
-	  test_region_noncoherent_not_from_region },
+	{ "region_device_access_translated", test_region_device_access_translated },
+	{ "region_release_restores_identity", test_region_release_restores_identity },
+	{ "region_noncoherent_not_from_region", test_region_noncoherent_not_from_region },
 	{ "region_pool_blocks_translated", test_region_pool_blocks_translated },
 	CU_TEST_INFO_NULL,
 };
@@ -695,12 +668,10 @@ static void test_pool_blocks_identity_aligned_distinct(void)
 	dma_pool_destroy(pool);
 }
 
-static void check_boundary(size_t size, size_t align, size_t boundary,
-			   size_t real_size)
+static void check_boundary(size_t size, size_t align, size_t boundary, size_t real_size)
 {
 	enum { N = 600 };
-	struct dma_pool *pool = dma_pool_create("bnd", &tdev, size, align,
-						boundary);
+	struct dma_pool *pool = dma_pool_create("bnd", &tdev, size, align, boundary);
 	unsigned char *b[N];
 	dma_addr_t h[N];
 	unsigned int i;
@@ -710,8 +681,7 @@ static void check_boundary(size_t size, size_t align, size_t boundary,
 	for (i = 0; i < N; i++) {
 		b[i] = dma_pool_alloc(pool, GFP_KERNEL, &h[i]);
 		DMASAN_ASSERT_FATAL(b[i] != NULL);
-		CU_ASSERT_EQUAL(h[i] / boundary,
-				(h[i] + real_size - 1) / boundary);
+		CU_ASSERT_EQUAL(h[i] / boundary, (h[i] + real_size - 1) / boundary);
 		CU_ASSERT_EQUAL(h[i] % align, 0u);
 		memset(b[i], (int)(i & 0xff), real_size);
 	}
@@ -816,8 +786,7 @@ static void test_pool_threads_share_a_pool(void)
 
 	DMASAN_ASSERT_FATAL(pool != NULL);
 	for (i = 0; i < 2; i++)
-		DMASAN_ASSERT_FATAL(pthread_create(&t[i], NULL, pool_thread,
-						   &a[i]) == 0);
+		DMASAN_ASSERT_FATAL(pthread_create(&t[i], NULL, pool_thread, &a[i]) == 0);
 	for (i = 0; i < 2; i++)
 		pthread_join(t[i], NULL);
 	CU_ASSERT_EQUAL(a[0].failures, 0);
@@ -826,14 +795,10 @@ static void test_pool_threads_share_a_pool(void)
 }
 
 static CU_TestInfo pool_tests[] = {
-	{ "pool_create_rejects_bad_parameters",
-	  test_pool_create_rejects_bad_parameters },
-	{ "pool_create_accepts_edge_parameters",
-	  test_pool_create_accepts_edge_parameters },
-	{ "pool_blocks_identity_aligned_distinct",
-	  test_pool_blocks_identity_aligned_distinct },
-	{ "pool_blocks_never_cross_boundary",
-	  test_pool_blocks_never_cross_boundary },
+	{ "pool_create_rejects_bad_parameters", test_pool_create_rejects_bad_parameters },
+	{ "pool_create_accepts_edge_parameters", test_pool_create_accepts_edge_parameters },
+	{ "pool_blocks_identity_aligned_distinct", test_pool_blocks_identity_aligned_distinct },
+	{ "pool_blocks_never_cross_boundary", test_pool_blocks_never_cross_boundary },
 	{ "pool_zalloc_zeroes", test_pool_zalloc_zeroes },
 	{ "pool_destroy_with_live_blocks", test_pool_destroy_with_live_blocks },
 	{ "pool_threads_share_a_pool", test_pool_threads_share_a_pool },
@@ -877,13 +842,11 @@ static void test_dev_read_write_copy(void)
 	for (i = 0; i < sizeof(in); i++)
 		in[i] = (unsigned char)(i * 3);
 	memset(mem, 0, sizeof(mem));
-	CU_ASSERT_EQUAL(dmasan_dev_write(&tdev, bus(mem + 10), in, sizeof(in)),
-			0);
+	CU_ASSERT_EQUAL(dmasan_dev_write(&tdev, bus(mem + 10), in, sizeof(in)), 0);
 	CU_ASSERT_EQUAL(memcmp(mem + 10, in, sizeof(in)), 0);
 	CU_ASSERT_EQUAL(mem[9], 0);
 	CU_ASSERT_EQUAL(mem[110], 0);
-	CU_ASSERT_EQUAL(dmasan_dev_read(&tdev, bus(mem + 10), out, sizeof(out)),
-			0);
+	CU_ASSERT_EQUAL(dmasan_dev_read(&tdev, bus(mem + 10), out, sizeof(out)), 0);
 	CU_ASSERT_EQUAL(memcmp(out, in, sizeof(in)), 0);
 	CU_ASSERT_EQUAL(dmasan_dev_read(&tdev, bus(mem), out, 0), 0);
 }
@@ -901,21 +864,17 @@ static void test_dev_access_null_arguments_efault(void)
 static CU_TestInfo harness_tests[] = {
 	{ "harness_trivial_values", test_harness_trivial_values },
 	{ "dev_read_write_copy", test_dev_read_write_copy },
-	{ "dev_access_null_arguments_efault",
-	  test_dev_access_null_arguments_efault },
+	{ "dev_access_null_arguments_efault", test_dev_access_null_arguments_efault },
 	CU_TEST_INFO_NULL,
 };
 
 static CU_SuiteInfo suites[] = {
 	{ "direct/mapping", NULL, NULL, test_setup, test_teardown, mapping_tests },
 	{ "direct/masks", NULL, NULL, test_setup, test_teardown, mask_tests },
-	{ "direct/coherent", NULL, NULL, test_setup, test_teardown,
-	  coherent_tests },
-	{ "direct/declared-region", NULL, NULL, test_setup, test_teardown,
-	  region_tests },
+	{ "direct/coherent", NULL, NULL, test_setup, test_teardown, coherent_tests },
+	{ "direct/declared-region", NULL, NULL, test_setup, test_teardown, region_tests },
 	{ "direct/pool", NULL, NULL, test_setup, test_teardown, pool_tests },
-	{ "direct/harness", NULL, NULL, test_setup, test_teardown,
-	  harness_tests },
+	{ "direct/harness", NULL, NULL, test_setup, test_teardown, harness_tests },
 	CU_SUITE_INFO_NULL,
 };
 

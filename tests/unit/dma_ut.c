@@ -31,8 +31,7 @@ static void capture(const struct dmasan_report *r, void *arg)
 	if (seen.n >= MAXSEEN)
 		return;
 	snprintf(seen.id[seen.n], sizeof(seen.id[0]), "%s", r->id);
-	snprintf(seen.device[seen.n], sizeof(seen.device[0]), "%s",
-		 r->device ? r->device : "");
+	snprintf(seen.device[seen.n], sizeof(seen.device[0]), "%s", r->device ? r->device : "");
 	seen.r[seen.n] = *r;
 	seen.n++;
 }
@@ -179,8 +178,7 @@ static void test_null_device_and_bad_direction(void)
 	reset();
 	CU_ASSERT_EQUAL(core_map(NULL, p, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t"),
 			CORE_MAPPING_ERROR);
-	CU_ASSERT_EQUAL(core_map(&dev, p, 64, DMA_NONE, 0, OBJ_SINGLE, "t"),
-			CORE_MAPPING_ERROR);
+	CU_ASSERT_EQUAL(core_map(&dev, p, 64, DMA_NONE, 0, OBJ_SINGLE, "t"), CORE_MAPPING_ERROR);
 	CU_ASSERT_EQUAL(count("null-device"), 1);
 	CU_ASSERT_EQUAL(count("map-invalid-direction"), 1);
 	CU_ASSERT_EQUAL(seen.r[1].direction, DMA_NONE);
@@ -325,8 +323,7 @@ static void test_set_mask_rejects_unreachable_masks(void)
 static void test_coherent_alloc_zeroed_and_checked_free(void)
 {
 	uint64_t h;
-	unsigned char *c = core_alloc(&dev, 5000, &h, 0, OBJ_COHERENT,
-				      DMA_BIDIRECTIONAL, "t");
+	unsigned char *c = core_alloc(&dev, 5000, &h, 0, OBJ_COHERENT, DMA_BIDIRECTIONAL, "t");
 	size_t i;
 	int zero = 1;
 
@@ -418,8 +415,10 @@ static CU_TestInfo streaming_tests[] = {
 };
 
 static CU_TestInfo ownership_tests[] = {
-	{ "sync_inside_mapping_is_silent_and_outside_is_not", test_sync_inside_mapping_is_silent_and_outside_is_not },
-	{ "bidirectional_mapping_may_sync_any_direction", test_bidirectional_mapping_may_sync_any_direction },
+	{ "sync_inside_mapping_is_silent_and_outside_is_not",
+	  test_sync_inside_mapping_is_silent_and_outside_is_not },
+	{ "bidirectional_mapping_may_sync_any_direction",
+	  test_bidirectional_mapping_may_sync_any_direction },
 	{ "partial_sync_moves_only_covered_lines", test_partial_sync_moves_only_covered_lines },
 	{ "device_access_errors_return_errnos", test_device_access_errors_return_errnos },
 	CU_TEST_INFO_NULL,
@@ -427,8 +426,10 @@ static CU_TestInfo ownership_tests[] = {
 
 static CU_TestInfo machine_tests[] = {
 	{ "registry_defaults_and_double_add", test_registry_defaults_and_double_add },
-	{ "unregistered_device_is_registered_on_first_use", test_unregistered_device_is_registered_on_first_use },
-	{ "placement_is_stable_and_keeps_page_offset", test_placement_is_stable_and_keeps_page_offset },
+	{ "unregistered_device_is_registered_on_first_use",
+	  test_unregistered_device_is_registered_on_first_use },
+	{ "placement_is_stable_and_keeps_page_offset",
+	  test_placement_is_stable_and_keeps_page_offset },
 	{ "set_mask_rejects_unreachable_masks", test_set_mask_rejects_unreachable_masks },
 	CU_TEST_INFO_NULL,
 };

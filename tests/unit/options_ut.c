@@ -20,7 +20,7 @@
 /* What the diag callback saw. */
 struct diag_log {
 	int n;
-	int multiline;          /* a line contained '\n' */
+	int multiline; /* a line contained '\n' */
 	size_t longest;
 	char first[2048];
 	char last[2048];
@@ -213,9 +213,8 @@ static void test_parse_error_line_shape(void)
 {
 	reset();
 	expect_reject("exitcode=abc", NULL);
-	CU_ASSERT_STRING_EQUAL(dl.first,
-			       "dmasan: DMASAN_OPTIONS: malformed option 'exitcode=abc': "
-			       "expected an integer (decimal or 0x hex)");
+	CU_ASSERT_STRING_EQUAL(dl.first, "dmasan: DMASAN_OPTIONS: malformed option 'exitcode=abc': "
+					 "expected an integer (decimal or 0x hex)");
 	/* NULL source gets a generic name. */
 	memset(&dl, 0, sizeof(dl));
 	CU_ASSERT_EQUAL(options_parse(&opt, NULL, "exitcode=x", diag_cb, &dl), -EINVAL);
@@ -251,9 +250,12 @@ static void test_parse_later_pairs_win(void)
 
 static void test_bool_forms(void)
 {
-	static const struct { const char *v; int want; } ok[] = {
-		{ "1", 1 }, { "0", 0 }, { "true", 1 }, { "false", 0 }, { "yes", 1 },
-		{ "no", 0 }, { "TRUE", 1 }, { "False", 0 }, { "YeS", 1 }, { "NO", 0 },
+	static const struct {
+		const char *v;
+		int want;
+	} ok[] = {
+		{ "1", 1 },  { "0", 0 },    { "true", 1 },  { "false", 0 }, { "yes", 1 },
+		{ "no", 0 }, { "TRUE", 1 }, { "False", 0 }, { "YeS", 1 },   { "NO", 0 },
 	};
 	static const char *const bad[] = { "2", "", "on", "off", "truex", "-1", "y", "01", "t" };
 	char s[64];
@@ -274,14 +276,24 @@ static void test_bool_forms(void)
 
 static void test_int_forms(void)
 {
-	static const struct { const char *v; long want; } ok[] = {
-		{ "42", 42 }, { "-5", -5 }, { "+7", 7 }, { "0", 0 }, { "007", 7 },
-		{ "0x1F", 31 }, { "0XfF", 255 }, { "-0x10", -16 },
-		{ "9223372036854775807", LONG_MAX }, { "-9223372036854775808", LONG_MIN },
+	static const struct {
+		const char *v;
+		long want;
+	} ok[] = {
+		{ "42", 42 },
+		{ "-5", -5 },
+		{ "+7", 7 },
+		{ "0", 0 },
+		{ "007", 7 },
+		{ "0x1F", 31 },
+		{ "0XfF", 255 },
+		{ "-0x10", -16 },
+		{ "9223372036854775807", LONG_MAX },
+		{ "-9223372036854775808", LONG_MIN },
 		{ "0x7fffffffffffffff", LONG_MAX },
 	};
-	static const char *const bad[] = { "abc", "", "12x", "0x", "-", "+", "1.5", "0xg", "--1",
-					   "1k", "0b101" };
+	static const char *const bad[] = { "abc", "",	 "12x", "0x", "-",    "+",
+					   "1.5", "0xg", "--1", "1k", "0b101" };
 	static const char *const big[] = { "9223372036854775808", "-9223372036854775809",
 					   "0x8000000000000000", "99999999999999999999999999",
 					   "0xffffffffffffffffff" };
@@ -306,15 +318,28 @@ static void test_int_forms(void)
 
 static void test_size_forms(void)
 {
-	static const struct { const char *v; size_t want; } ok[] = {
-		{ "0", 0 }, { "4096", 4096 }, { "4k", 4096 }, { "4K", 4096 }, { "4KB", 4096 },
-		{ "4KiB", 4096 }, { "4kib", 4096 }, { "2m", 2u << 20 }, { "2MB", 2u << 20 },
-		{ "3MiB", 3u << 20 }, { "1G", (size_t)1 << 30 }, { "1gb", (size_t)1 << 30 },
-		{ "5GiB", (size_t)5 << 30 }, { "18446744073709551615", SIZE_MAX },
+	static const struct {
+		const char *v;
+		size_t want;
+	} ok[] = {
+		{ "0", 0 },
+		{ "4096", 4096 },
+		{ "4k", 4096 },
+		{ "4K", 4096 },
+		{ "4KB", 4096 },
+		{ "4KiB", 4096 },
+		{ "4kib", 4096 },
+		{ "2m", 2u << 20 },
+		{ "2MB", 2u << 20 },
+		{ "3MiB", 3u << 20 },
+		{ "1G", (size_t)1 << 30 },
+		{ "1gb", (size_t)1 << 30 },
+		{ "5GiB", (size_t)5 << 30 },
+		{ "18446744073709551615", SIZE_MAX },
 		{ "18014398509481983K", (SIZE_MAX >> 10) << 10 },
 	};
-	static const char *const bad[] = { "-1", "+1", "0x10", "", "4T", "4kbx", "k", "4 k", "1.5M",
-					   "4kk", "4B", "4ib" };
+	static const char *const bad[] = { "-1", "+1",	"0x10", "",    "4T", "4kbx",
+					   "k",	 "4 k", "1.5M", "4kk", "4B", "4ib" };
 	static const char *const big[] = { "18446744073709551616", "18014398509481984K",
 					   "17592186044416M", "17179869184G",
 					   "999999999999999999999999" };
@@ -383,9 +408,8 @@ static void test_unknown_warns_and_continues(void)
 	reset();
 	CU_ASSERT_EQUAL(parse("foo=1:exitcode=5:bar='x y'"), 0);
 	CU_ASSERT_EQUAL(dl.n, 2);
-	CU_ASSERT_STRING_EQUAL(dl.first,
-			       "dmasan: DMASAN_OPTIONS: unknown option 'foo' ignored "
-			       "(help=1 lists the options)");
+	CU_ASSERT_STRING_EQUAL(dl.first, "dmasan: DMASAN_OPTIONS: unknown option 'foo' ignored "
+					 "(help=1 lists the options)");
 	CU_ASSERT_PTR_NOT_NULL(strstr(dl.last, "'bar'"));
 	CU_ASSERT_EQUAL(opt.exitcode, 5);
 }
@@ -428,9 +452,9 @@ static void test_strict_set_earlier_in_string(void)
 /* ---- validate ----------------------------------------------------------- */
 
 struct bad_case {
-	const char *set;        /* option string that parses */
+	const char *set; /* option string that parses */
 	const char *name;
-	const char *range;      /* text the line must contain */
+	const char *range; /* text the line must contain */
 };
 
 static void test_validate_catches_and_resets(void)
@@ -631,10 +655,41 @@ static int strings_terminated(const struct dmasan_options *o)
 static void test_fuzz_random_strings(void)
 {
 	static const char *const atoms[] = {
-		"exitcode", "log_path", "halt_on_error", "swiotlb_size", "strict_options",
-		"format", "cache_line", "seed", "foo", "=", "=", ":", ",", " ", "\t", "\n",
-		"'", "\"", "0x", "-", "+", "1", "9999999999999999999999", "K", "MiB", "yes",
-		"json", "a:b", "\x01", "\xff", "help", "=''", "=\"\"", "0", "true",
+		"exitcode",
+		"log_path",
+		"halt_on_error",
+		"swiotlb_size",
+		"strict_options",
+		"format",
+		"cache_line",
+		"seed",
+		"foo",
+		"=",
+		"=",
+		":",
+		",",
+		" ",
+		"\t",
+		"\n",
+		"'",
+		"\"",
+		"0x",
+		"-",
+		"+",
+		"1",
+		"9999999999999999999999",
+		"K",
+		"MiB",
+		"yes",
+		"json",
+		"a:b",
+		"\x01",
+		"\xff",
+		"help",
+		"=''",
+		"=\"\"",
+		"0",
+		"true",
 	};
 	char s[700];
 	struct dmasan_options before;

@@ -148,7 +148,8 @@ static void test_heap_accounting_and_failure_injection(void)
 static CU_TestInfo tests[] = {
 	{ "stack_detection", test_stack_detection },
 	{ "readonly_detection", test_readonly_detection },
-	{ "reserved_then_opened_memory_is_not_readonly", test_reserved_then_opened_memory_is_not_readonly },
+	{ "reserved_then_opened_memory_is_not_readonly",
+	  test_reserved_then_opened_memory_is_not_readonly },
 	{ "log_open_appends_and_refuses_links", test_log_open_appends_and_refuses_links },
 	{ "read_file_bounded", test_read_file_bounded },
 	{ "heap_accounting_and_failure_injection", test_heap_accounting_and_failure_injection },

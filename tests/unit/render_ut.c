@@ -51,7 +51,8 @@ static NOINLINE uintptr_t nic_tx_clean(int *line)
 {
 	uintptr_t pc;
 
-	pc = return_address(); *line = __LINE__;
+	pc = return_address();
+	*line = __LINE__;
 	sink += 2;
 	return pc;
 }
@@ -60,7 +61,8 @@ static NOINLINE uintptr_t nic_rx_refill(int *line)
 {
 	uintptr_t pc;
 
-	pc = return_address(); *line = __LINE__;
+	pc = return_address();
+	*line = __LINE__;
 	sink += 3;
 	return pc;
 }
@@ -69,7 +71,8 @@ static NOINLINE uintptr_t nic_poll(int *line)
 {
 	uintptr_t pc;
 
-	pc = return_address(); *line = __LINE__;
+	pc = return_address();
+	*line = __LINE__;
 	sink += 4;
 	return pc;
 }
@@ -168,11 +171,10 @@ static int find_line(int n, const char *want)
 	return -1;
 }
 
-static void frame_line(char *out, size_t cap, int i, uintptr_t pc,
-		       const struct sym_frame *s)
+static void frame_line(char *out, size_t cap, int i, uintptr_t pc, const struct sym_frame *s)
 {
-	snprintf(out, cap, "    #%d 0x%016lx in %s %s:%d", i, (unsigned long)pc,
-		 s->function, s->file, s->line);
+	snprintf(out, cap, "    #%d 0x%016lx in %s %s:%d", i, (unsigned long)pc, s->function,
+		 s->file, s->line);
 }
 
 /* ---- text ---- */
@@ -201,14 +203,19 @@ static void test_text_layout(void)
 	n = split(big, lines, MAX_LINES);
 	DMASAN_ASSERT_FATAL(n > 12);
 	CU_ASSERT_STRING_EQUAL(lines[0], RULE);
-	CU_ASSERT_STRING_EQUAL(lines[1], "==4242==ERROR: dmasan: double-unmap on device nic0 (thread T77)");
-	CU_ASSERT_STRING_EQUAL(lines[2], "device driver unmaps DMA memory twice [device address=0x0000000080010040] [size=64 bytes]");
+	CU_ASSERT_STRING_EQUAL(lines[1],
+			       "==4242==ERROR: dmasan: double-unmap on device nic0 (thread T77)");
+	CU_ASSERT_STRING_EQUAL(
+		lines[2],
+		"device driver unmaps DMA memory twice [device address=0x0000000080010040] [size=64 bytes]");
 	frame_line(want, sizeof(want), 0, pc_tx, &sym_tx);
 	CU_ASSERT_STRING_EQUAL(lines[3], want);
 	frame_line(want, sizeof(want), 1, pc_poll, &sym_poll);
 	CU_ASSERT_STRING_EQUAL(lines[4], want);
 	CU_ASSERT_STRING_EQUAL(lines[5], "");
-	CU_ASSERT_STRING_EQUAL(lines[6], "0x0000000080010040 is located 64 bytes inside a 2048-byte DMA_FROM_DEVICE single mapping [0x0000000080010000,0x0000000080010800) of device nic0, already unmapped");
+	CU_ASSERT_STRING_EQUAL(
+		lines[6],
+		"0x0000000080010040 is located 64 bytes inside a 2048-byte DMA_FROM_DEVICE single mapping [0x0000000080010000,0x0000000080010800) of device nic0, already unmapped");
 	CU_ASSERT_STRING_EQUAL(lines[7], "");
 	CU_ASSERT_STRING_EQUAL(lines[8], "mapped at (thread T5):");
 	frame_line(want, sizeof(want), 0, pc_rx, &sym_rx);
@@ -220,10 +227,12 @@ static void test_text_layout(void)
 	i = find_line(n, "History (oldest first):");
 	DMASAN_ASSERT_FATAL(i > 0 && i + 2 < n);
 	CU_ASSERT_STRING_EQUAL(lines[i - 1], "");
-	snprintf(want, sizeof(want), "  seq 12  T5  map DMA_FROM_DEVICE [0,2048)  nic_rx_refill render_ut.c:%d",
+	snprintf(want, sizeof(want),
+		 "  seq 12  T5  map DMA_FROM_DEVICE [0,2048)  nic_rx_refill render_ut.c:%d",
 		 sym_rx.line);
 	CU_ASSERT_STRING_EQUAL(lines[i + 1], want);
-	snprintf(want, sizeof(want), "  seq 13  T6  unmap DMA_FROM_DEVICE [0,2048)  nic_poll render_ut.c:%d",
+	snprintf(want, sizeof(want),
+		 "  seq 13  T6  unmap DMA_FROM_DEVICE [0,2048)  nic_poll render_ut.c:%d",
 		 sym_poll.line);
 	CU_ASSERT_STRING_EQUAL(lines[i + 2], want);
 	CU_ASSERT_STRING_EQUAL(lines[n - 2], "");
@@ -249,11 +258,15 @@ static void test_text_located_paragraph(void)
 	make_finding(&f);
 	f.dma_addr = 0x80010810u;
 	located(&f, got, sizeof(got));
-	CU_ASSERT_STRING_EQUAL(got, "0x0000000080010810 is located 16 bytes after the end of a 2048-byte DMA_FROM_DEVICE single mapping [0x0000000080010000,0x0000000080010800) of device nic0, already unmapped");
+	CU_ASSERT_STRING_EQUAL(
+		got,
+		"0x0000000080010810 is located 16 bytes after the end of a 2048-byte DMA_FROM_DEVICE single mapping [0x0000000080010000,0x0000000080010800) of device nic0, already unmapped");
 	f.dma_addr = 0x8000fff0u;
 	f.obj_live = 1;
 	located(&f, got, sizeof(got));
-	CU_ASSERT_STRING_EQUAL(got, "0x000000008000fff0 is located 16 bytes before a 2048-byte DMA_FROM_DEVICE single mapping [0x0000000080010000,0x0000000080010800) of device nic0");
+	CU_ASSERT_STRING_EQUAL(
+		got,
+		"0x000000008000fff0 is located 16 bytes before a 2048-byte DMA_FROM_DEVICE single mapping [0x0000000080010000,0x0000000080010800) of device nic0");
 
 	make_finding(&f);
 	f.has_dma = 0;
@@ -262,13 +275,17 @@ static void test_text_located_paragraph(void)
 	f.obj_size = 8;
 	f.cpu_addr = f.obj_cpu + 4;
 	located(&f, got, sizeof(got));
-	CU_ASSERT_STRING_EQUAL(got, "0x00007f0000001004 is located 4 bytes inside an 8-byte coherent allocation [0x00007f0000001000,0x00007f0000001008) of device nic0, already freed");
+	CU_ASSERT_STRING_EQUAL(
+		got,
+		"0x00007f0000001004 is located 4 bytes inside an 8-byte coherent allocation [0x00007f0000001000,0x00007f0000001008) of device nic0, already freed");
 	f.device[0] = '\0';
 	f.obj_type = "pool block";
 	f.obj_size = 4096;
 	f.obj_live = 1;
 	located(&f, got, sizeof(got));
-	CU_ASSERT_STRING_EQUAL(got, "0x00007f0000001004 is located 4 bytes inside a 4096-byte pool block allocation [0x00007f0000001000,0x00007f0000002000)");
+	CU_ASSERT_STRING_EQUAL(
+		got,
+		"0x00007f0000001004 is located 4 bytes inside a 4096-byte pool block allocation [0x00007f0000001000,0x00007f0000002000)");
 }
 
 static void test_text_without_device_or_stacks(void)
@@ -361,7 +378,8 @@ static void test_text_control_bytes_do_not_break_lines(void)
 	render_text_finding(&f, &opts_full, big, sizeof(big));
 	n = split(big, lines, MAX_LINES);
 	CU_ASSERT_EQUAL(n, m);
-	CU_ASSERT_STRING_EQUAL(lines[1], "==4242==ERROR: dmasan: double-unmap on device nic?0 (thread T77)");
+	CU_ASSERT_STRING_EQUAL(lines[1],
+			       "==4242==ERROR: dmasan: double-unmap on device nic?0 (thread T77)");
 	CU_ASSERT_EQUAL(strncmp(lines[2], "bad?message?? [device", 21), 0);
 }
 
@@ -735,10 +753,11 @@ static void expect_key(const char *json, const char *key, const char *want)
 static void test_validator_self_check(void)
 {
 	static const char *const good[] = { "{}\n", "[1,-2.5e+3,true,false,null,\"a\\u00ff\"]\n",
-					     "{\"a\":{\"b\":[]}}\n", "\"\xc3\xa9\"\n" };
-	static const char *const bad[] = { "{\n", "{}", "{}\n\n", "[1,]\n", "\"a\x01\"\n",
-					   "\"\xff\"\n", "{\"a\" 1}\n", "01\n", "\"\\x\"\n",
-					   "[1]\n[2]\n", "\"\xed\xa0\x80\"\n" };
+					    "{\"a\":{\"b\":[]}}\n", "\"\xc3\xa9\"\n" };
+	static const char *const bad[] = {
+		"{\n",	       "{}",   "{}\n\n",    "[1,]\n",	  "\"a\x01\"\n",       "\"\xff\"\n",
+		"{\"a\" 1}\n", "01\n", "\"\\x\"\n", "[1]\n[2]\n", "\"\xed\xa0\x80\"\n"
+	};
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -791,8 +810,8 @@ static void test_json_fields(void)
 	DMASAN_ASSERT_FATAL(json_get(big, "history", raw, sizeof(raw)));
 	CU_ASSERT(starts_with(raw,
 			      "[{\"seq\":12,\"event\":\"map\",\"direction\":\"DMA_FROM_DEVICE\","));
-	CU_ASSERT_PTR_NOT_NULL(strstr(raw,
-				      "\"offset\":0,\"size\":2048,\"tid\":5,\"frame\":{\"pc\":"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(raw, "\"offset\":0,\"size\":2048,\"tid\":5,\"frame\":{\"pc\":"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "\"event\":\"unmap\""));
 	CU_ASSERT_PTR_NULL(strstr(big, "\"truncated\""));
 }
@@ -896,8 +915,7 @@ static void test_json_small_buffers_stay_valid(void)
 		}
 		if (len == 0)
 			continue;
-		if (!json_line_valid(big, len) ||
-		    !starts_with(big, FINDING_PREFIX)) {
+		if (!json_line_valid(big, len) || !starts_with(big, FINDING_PREFIX)) {
 			bad++;
 			continue;
 		}
@@ -1030,7 +1048,8 @@ static void test_summary_text(void)
 	make_summary(&s);
 	len = render_text_summary(&s, big, sizeof(big));
 	CU_ASSERT_EQUAL(len, strlen(big));
-	CU_ASSERT_STRING_EQUAL(big,
+	CU_ASSERT_STRING_EQUAL(
+		big,
 		"==4242==dmasan: 3 findings (1 error, 2 warnings), 1 suppressed\n"
 		"==4242==  double-unmap: 1\n"
 		"==4242==  unaligned-buffer: 2\n"
@@ -1047,8 +1066,8 @@ static void test_summary_text(void)
 	len = render_text_summary(&s, big, 100);
 	CU_ASSERT(len < 100);
 	CU_ASSERT_STRING_EQUAL(big,
-		"==4242==dmasan: 3 findings (1 error, 2 warnings), 1 suppressed\n"
-		"==4242==  double-unmap: 1\n");
+			       "==4242==dmasan: 3 findings (1 error, 2 warnings), 1 suppressed\n"
+			       "==4242==  double-unmap: 1\n");
 }
 
 static void test_summary_json(void)
@@ -1067,15 +1086,15 @@ static void test_summary_json(void)
 	expect_key(big2, "suppressed", "1");
 	expect_key(big2, "counts", "{\"double-unmap\":1,\"unaligned-buffer\":2}");
 	DMASAN_ASSERT_FATAL(json_get(big2, "devices", raw, sizeof(raw)));
-	CU_ASSERT_STRING_EQUAL(raw,
-		"[{\"name\":\"nic0\",\"maps\":120,\"unmaps\":119,\"syncs\":240,\"allocs\":2,"
-		"\"frees\":2,\"dev_reads\":120,\"dev_writes\":60,\"bytes_bounced\":0,"
-		"\"swiotlb_high_water\":0,\"live_mappings\":1,\"live_coherent\":0,"
-		"\"live_pool_blocks\":0},"
-		"{\"name\":\"nvme\\\"1\",\"maps\":0,\"unmaps\":0,\"syncs\":0,\"allocs\":0,"
-		"\"frees\":0,\"dev_reads\":0,\"dev_writes\":0,\"bytes_bounced\":4096,"
-		"\"swiotlb_high_water\":3,\"live_mappings\":0,\"live_coherent\":0,"
-		"\"live_pool_blocks\":0}]");
+	CU_ASSERT_STRING_EQUAL(
+		raw, "[{\"name\":\"nic0\",\"maps\":120,\"unmaps\":119,\"syncs\":240,\"allocs\":2,"
+		     "\"frees\":2,\"dev_reads\":120,\"dev_writes\":60,\"bytes_bounced\":0,"
+		     "\"swiotlb_high_water\":0,\"live_mappings\":1,\"live_coherent\":0,"
+		     "\"live_pool_blocks\":0},"
+		     "{\"name\":\"nvme\\\"1\",\"maps\":0,\"unmaps\":0,\"syncs\":0,\"allocs\":0,"
+		     "\"frees\":0,\"dev_reads\":0,\"dev_writes\":0,\"bytes_bounced\":4096,"
+		     "\"swiotlb_high_water\":3,\"live_mappings\":0,\"live_coherent\":0,"
+		     "\"live_pool_blocks\":0}]");
 	for (cap = 1; cap <= full + 1; cap++) {
 		len = render_json_summary(&s, big, cap);
 		if (len >= cap || big[len] != '\0' || (len && !json_line_valid(big, len)))

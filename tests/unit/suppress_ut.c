@@ -31,16 +31,15 @@ static int parse_str(const char *text)
 
 static void test_parse_good_file(void)
 {
-	static const char text[] =
-		"# dmasan suppressions\n"
-		"\n"
-		"unmap-size-mismatch:legacy_nic_*\r\n"
-		"   double-unmap : ^drv_teardown$   \n"
-		"\t# indented comment\n"
-		"*:libvendor.so\n"
-		"sync-dir-mismatch:ns::Class::method\n"
-		"   \t  \n"
-		"map-stack-memory:last line without newline";
+	static const char text[] = "# dmasan suppressions\n"
+				   "\n"
+				   "unmap-size-mismatch:legacy_nic_*\r\n"
+				   "   double-unmap : ^drv_teardown$   \n"
+				   "\t# indented comment\n"
+				   "*:libvendor.so\n"
+				   "sync-dir-mismatch:ns::Class::method\n"
+				   "   \t  \n"
+				   "map-stack-memory:last line without newline";
 
 	memset(&set, 0, sizeof(set));
 	CU_ASSERT_EQUAL(parse_str(text), 0);
@@ -75,7 +74,7 @@ static void test_parse_appends_and_empty_text(void)
 
 struct err_case {
 	const char *text;
-	const char *want;       /* expected start of the error line */
+	const char *want; /* expected start of the error line */
 };
 
 static void check_error(const char *text, size_t len, const char *want)
@@ -219,25 +218,56 @@ static void test_load_file(void)
 
 static void test_glob_table(void)
 {
-	static const struct { const char *pat, *name; int want; } t[] = {
+	static const struct {
+		const char *pat, *name;
+		int want;
+	} t[] = {
 		/* substring without anchors */
-		{ "foo", "foo", 1 }, { "foo", "xfooy", 1 }, { "foo", "fo", 0 },
-		{ "foo", "", 0 }, { "", "", 1 }, { "", "anything", 1 },
+		{ "foo", "foo", 1 },
+		{ "foo", "xfooy", 1 },
+		{ "foo", "fo", 0 },
+		{ "foo", "", 0 },
+		{ "", "", 1 },
+		{ "", "anything", 1 },
 		/* anchors */
-		{ "^foo", "foobar", 1 }, { "^foo", "xfoo", 0 },
-		{ "foo$", "barfoo", 1 }, { "foo$", "foox", 0 },
-		{ "^foo$", "foo", 1 }, { "^foo$", "foo2", 0 }, { "^foo$", "afoo", 0 },
-		{ "^", "x", 1 }, { "$", "x", 1 }, { "^$", "", 1 }, { "^$", "x", 0 },
+		{ "^foo", "foobar", 1 },
+		{ "^foo", "xfoo", 0 },
+		{ "foo$", "barfoo", 1 },
+		{ "foo$", "foox", 0 },
+		{ "^foo$", "foo", 1 },
+		{ "^foo$", "foo2", 0 },
+		{ "^foo$", "afoo", 0 },
+		{ "^", "x", 1 },
+		{ "$", "x", 1 },
+		{ "^$", "", 1 },
+		{ "^$", "x", 0 },
 		/* '^' and '$' elsewhere are literal */
-		{ "a^b", "xa^by", 1 }, { "a^b", "ab", 0 }, { "a$b", "a$b", 1 }, { "^^a", "^a", 1 },
-		{ "^^a", "a", 0 }, { "a$$", "xa$", 1 }, { "a$$", "xa", 0 },
+		{ "a^b", "xa^by", 1 },
+		{ "a^b", "ab", 0 },
+		{ "a$b", "a$b", 1 },
+		{ "^^a", "^a", 1 },
+		{ "^^a", "a", 0 },
+		{ "a$$", "xa$", 1 },
+		{ "a$$", "xa", 0 },
 		/* stars */
-		{ "*", "", 1 }, { "^*$", "abc", 1 }, { "^a*c$", "abbbc", 1 }, { "^a*c$", "ac", 1 },
-		{ "^a*c$", "abcd", 0 }, { "a*c", "xxabyyczz", 1 }, { "^a*b*c$", "aXbYc", 1 },
-		{ "^a*b*c$", "aXcYb", 0 }, { "^*.c$", "drv.c", 1 }, { "^*.c$", "drv.cc", 0 },
-		{ "**", "x", 1 }, { "^a**b$", "ab", 1 }, { "^*a*$", "bbb", 0 },
-		{ "^*ab$", "aab", 1 }, { "^*aab$", "aaab", 1 }, { "^*aab$", "abab", 0 },
-		{ "legacy_nic_*", "legacy_nic_rx", 1 }, { "nic_*_free", "my_nic_rx_free", 1 },
+		{ "*", "", 1 },
+		{ "^*$", "abc", 1 },
+		{ "^a*c$", "abbbc", 1 },
+		{ "^a*c$", "ac", 1 },
+		{ "^a*c$", "abcd", 0 },
+		{ "a*c", "xxabyyczz", 1 },
+		{ "^a*b*c$", "aXbYc", 1 },
+		{ "^a*b*c$", "aXcYb", 0 },
+		{ "^*.c$", "drv.c", 1 },
+		{ "^*.c$", "drv.cc", 0 },
+		{ "**", "x", 1 },
+		{ "^a**b$", "ab", 1 },
+		{ "^*a*$", "bbb", 0 },
+		{ "^*ab$", "aab", 1 },
+		{ "^*aab$", "aaab", 1 },
+		{ "^*aab$", "abab", 0 },
+		{ "legacy_nic_*", "legacy_nic_rx", 1 },
+		{ "nic_*_free", "my_nic_rx_free", 1 },
 		{ "^nic_*_free$", "nic_rx_freed", 0 },
 		/* case-sensitive */
 		{ "Foo", "foo", 0 },
@@ -290,8 +320,7 @@ static void test_glob_pathological_is_fast(void)
 
 static const struct sym_frame frames[] = {
 	{ 0x1000, NULL, NULL, 0, NULL, 0 },
-	{ 0x2000, "nic_rx_refill", "/src/drivers/nic/rx.c", 42, "/usr/lib/libnicdrv.so.1",
-	  0x200 },
+	{ 0x2000, "nic_rx_refill", "/src/drivers/nic/rx.c", 42, "/usr/lib/libnicdrv.so.1", 0x200 },
 	{ 0x3000, "main", "/src/app/main.c", 7, "/usr/bin/app", 0x300 },
 };
 
@@ -407,11 +436,10 @@ static void test_format_used_lists_only_used(void)
 	(void)supp_match(&set, "sync-not-mapped", frames, 3);
 	n = supp_format_used(&set, buf, sizeof(buf));
 	CU_ASSERT_EQUAL(n, strlen(buf));
-	CU_ASSERT_STRING_EQUAL(buf,
-			       "Suppressions used:\n"
-			       "  count id:pattern\n"
-			       "      3 double-unmap:nic_rx\n"
-			       "      1 *:^main$\n");
+	CU_ASSERT_STRING_EQUAL(buf, "Suppressions used:\n"
+				    "  count id:pattern\n"
+				    "      3 double-unmap:nic_rx\n"
+				    "      1 *:^main$\n");
 	CU_ASSERT_PTR_NULL(strstr(buf, "never"));
 }
 
@@ -425,10 +453,9 @@ static void test_format_used_truncates_whole_lines(void)
 	(void)supp_match(&set, "null-device", frames, 3);
 	n = supp_format_used(&set, buf, 70);
 	CU_ASSERT_EQUAL(n, strlen(buf));
-	CU_ASSERT_STRING_EQUAL(buf,
-			       "Suppressions used:\n"
-			       "  count id:pattern\n"
-			       "      1 double-unmap:nic_rx\n");
+	CU_ASSERT_STRING_EQUAL(buf, "Suppressions used:\n"
+				    "  count id:pattern\n"
+				    "      1 double-unmap:nic_rx\n");
 	CU_ASSERT_EQUAL(supp_format_used(&set, buf, 10), 0);
 	CU_ASSERT_STRING_EQUAL(buf, "");
 	CU_ASSERT_EQUAL(supp_format_used(&set, buf, 0), 0);

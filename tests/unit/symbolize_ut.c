@@ -37,7 +37,8 @@ static NOINLINE uintptr_t symbolize_probe_site(int *line)
 {
 	uintptr_t pc;
 
-	pc = return_address(); *line = __LINE__;
+	pc = return_address();
+	*line = __LINE__;
 	sink++;
 	return pc;
 }
@@ -101,8 +102,9 @@ static void test_libc_function_resolves_to_libc(void)
 
 static void test_garbage_pcs_give_nulls(void)
 {
-	static const uintptr_t bad[] = { 0, 1, 0x10, 0xfff, 0xdeadbeef000u, UINTPTR_MAX,
-					 UINTPTR_MAX - 4096 };
+	static const uintptr_t bad[] = {
+		0, 1, 0x10, 0xfff, 0xdeadbeef000u, UINTPTR_MAX, UINTPTR_MAX - 4096
+	};
 	struct sym_frame f;
 	size_t i;
 	int dbg;

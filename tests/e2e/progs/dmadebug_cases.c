@@ -507,7 +507,7 @@ static int bug_pool_corruption(void)
 	char *v = dma_pool_alloc(pool, GFP_KERNEL, &h), *v2;
 
 	dma_pool_free(pool, v, h);
-	v[40] = 1;             /* write after free */
+	v[40] = 1; /* write after free */
 	v2 = dma_pool_alloc(pool, GFP_KERNEL, &h2);
 	dma_pool_free(pool, v2, h2);
 	dma_pool_destroy(pool);
@@ -711,10 +711,14 @@ struct tcase {
 };
 
 static const struct tcase cases[] = {
-	{ "ok-single", ok_single }, { "ok-rx", ok_rx },
-	{ "ok-page-and-range", ok_page_and_range }, { "ok-sg", ok_sg },
-	{ "ok-coherent", ok_coherent }, { "ok-pool", ok_pool },
-	{ "ok-noncoherent", ok_noncoherent }, { "ok-masks", ok_masks },
+	{ "ok-single", ok_single },
+	{ "ok-rx", ok_rx },
+	{ "ok-page-and-range", ok_page_and_range },
+	{ "ok-sg", ok_sg },
+	{ "ok-coherent", ok_coherent },
+	{ "ok-pool", ok_pool },
+	{ "ok-noncoherent", ok_noncoherent },
+	{ "ok-masks", ok_masks },
 	{ "ok-resource", ok_resource },
 	{ "unmap-not-mapped", bug_unmap_not_mapped },
 	{ "unmap-invalid-handle", bug_unmap_invalid_handle },
