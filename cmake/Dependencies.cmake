@@ -37,3 +37,12 @@ add_dependencies(dmasan_jemalloc dmasan_jemalloc_gen)
 target_link_libraries(dmasan_jemalloc INTERFACE Threads::Threads m ${CMAKE_DL_LIBS})
 
 pkg_check_modules(CUNIT IMPORTED_TARGET cunit)
+
+# libfdt (platform descriptions from devicetree blobs) and dtc (to build the
+# examples' .dts files). Debian ships libfdt without a pkg-config file.
+find_path(DMASAN_FDT_INCLUDE libfdt.h REQUIRED)
+find_library(DMASAN_FDT_LIB fdt REQUIRED)
+add_library(dmasan_fdt INTERFACE)
+target_include_directories(dmasan_fdt INTERFACE ${DMASAN_FDT_INCLUDE})
+target_link_libraries(dmasan_fdt INTERFACE ${DMASAN_FDT_LIB})
+find_program(DMASAN_DTC dtc REQUIRED)
