@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 #include "core/arena.h"
+#include "core/cache.h"
 #include "core/device.h"
 #include "core/dma.h"
 #include "core/heap.h"
@@ -230,10 +231,87 @@ static void check_overlap(struct dmobj *o)
 	report_emit(&f);
 }
 
-/* Create, fill and index an object; @lines_to_device for streaming maps. */
+/* Turn what the cache model found into findings on @o (caller holds o->lock). */
+static void add_notes(struct flist *l, struct dmobj *o, const struct cache_notes *n, int dir,
+		      uint32_t stack, const char *api)
+{
+	int i;
+
+	for (i = 0; i < n->n; i++) {
+		const struct cache_note *c = &n->note[i];
+		struct finding *f = flist_add(l, (enum dmasan_bug)c->kind, o->dd, stack);
+
+		if (!f)
+			return;
+		switch (c->kind) {
+		case BUG_CPU_WRITE_DEVICE_OWNED:
+			fnd_message(
+				f, "the CPU wrote a buffer while the device owned it (found at %s)",
+				api);
+			break;
+		case BUG_CACHELINE_SHARING:
+			fnd_message(
+				f,
+				"the CPU wrote bytes %s the buffer in a cache line the device owned (found at %s); on a non-coherent machine either the CPU's write or the device's data is lost",
+				c->edge < 0 ? "just before" : "just after", api);
+			break;
+		case BUG_MISSING_SYNC_FOR_CPU:
+			fnd_message(
+				f,
+				"device-written data was handed back to the device without dma_sync_*_for_cpu (%s): the CPU never looked at it",
+				api);
+			break;
+		case BUG_MISSING_SYNC_FOR_DEVICE:
+			if (c->edge == 2)
+				fnd_message(
+					f,
+					"the device reads bytes the CPU changed after the last dma_sync_*_for_device: it sees stale data");
+			else
+				fnd_message(
+					f,
+					"the device %s bytes the CPU owns: dma_sync_*_for_device is missing",
+					api[11] == 'w' ? "writes" : "reads");
+			break;
+		default:
+			break;
+		}
+		f->has_dma = 1;
+		f->dma_addr = o->dma + (c->edge < 0 ? 0 : c->off);
+		f->size = c->len;
+		f->cpu_addr = o->cpu + (c->edge < 0 ? 0 : (uintptr_t)c->off);
+		f->dir = dir;
+		if (c->edge < 0)
+			fnd_fact(f, "%llu bytes before the buffer", (unsigned long long)c->len);
+		else if (c->edge == 1)
+			fnd_fact(f, "%llu bytes after the buffer", (unsigned long long)c->len);
+		else
+			fnd_fact(f, "bytes [%llu,%llu) of the buffer", (unsigned long long)c->off,
+				 (unsigned long long)(c->off + c->len));
+		fnd_fact(f, "device address=0x%016llx", (unsigned long long)o->dma);
+		fnd_fact(f, "mapped with %s", dir_name(o->dir));
+		fnd_object(f, o, 1);
+	}
+}
+
+/* Give an ended object's swiotlb slots back (caller holds o->lock). */
+static void bounce_release(struct dmobj *o)
+{
+	o->bounce = NULL;
+}
+
+static enum cache_mode mode_for(const struct dmdev *dd)
+{
+	return dd->coherent ? CACHE_COHERENT : CACHE_NONCOHERENT;
+}
+
+/*
+ * Create, fill, set up the cache model of and index an object.
+ * @lines_to_device: streaming maps hand every line to the device at once.
+ * @bounce: the swiotlb slot memory when the map bounces, else NULL.
+ */
 static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_t cpu,
 			      uint64_t size, int dir, unsigned long attrs, uint32_t stack,
-			      int lines_to_device)
+			      int lines_to_device, void *bounce)
 {
 	struct dmobj *o = track_new(dd, (enum obj_type)type, dma, cpu, size, dir);
 
@@ -248,8 +326,14 @@ static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_
 	o->maperr = (type == OBJ_SINGLE || type == OBJ_PAGE || type == OBJ_RESOURCE) ?
 			    MAPERR_NOT_CHECKED :
 			    MAPERR_NA;
-	if (lines_to_device && o->nlines)
-		memset(o->lines, LINE_DEVICE, o->nlines);
+	if ((is_streaming(type) && type != OBJ_RESOURCE) || type == OBJ_NONCOHERENT) {
+		struct cache_notes n;
+
+		n.n = 0;
+		n.bounced = 0;
+		cache_setup(o, bounce ? CACHE_BOUNCE : mode_for(dd), bounce, lines_to_device, &n);
+		atomic_fetch_add(&dd->bytes_bounced, n.bounced);
+	}
 	track_record(o, is_streaming(type) ? EV_MAP : EV_ALLOC, dir, 0, size, 0, o->map_tid);
 	if (track_insert(o) != 0) {
 		track_discard(o);
@@ -286,7 +370,7 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 		report_unreachable(dd, dma, size, limit, stack, api);
 		return CORE_MAPPING_ERROR;
 	}
-	o = make_obj(dd, type, dma, cpu, size, dir, attrs, stack, 1);
+	o = make_obj(dd, type, dma, cpu, size, dir, attrs, stack, 1, NULL);
 	if (!o)
 		return dma;
 	atomic_fetch_add(&dd->maps, 1);
@@ -325,7 +409,7 @@ uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size, int d
 		report_unreachable(dd, phys, size, limit, stack, api);
 		return CORE_MAPPING_ERROR;
 	}
-	if (make_obj(dd, OBJ_RESOURCE, phys, 0, size, dir, attrs, stack, 1)) {
+	if (make_obj(dd, OBJ_RESOURCE, phys, 0, size, dir, attrs, stack, 1, NULL)) {
 		atomic_fetch_add(&dd->maps, 1);
 		atomic_fetch_add(&dd->live_maps, 1);
 	}
@@ -380,12 +464,11 @@ static const char *verb(const struct end_ref *r)
 static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 {
 	struct flist l;
-
-	l.n = 0;
 	struct finding *f;
 	struct dmobj *o;
 	int lookup_type = r->type;
 
+	l.n = 0;
 	o = track_find_exact(dd, r->addr, r->size, lookup_type, r->dir);
 	if (!o) {
 		f = flist_add(&l, BUG_UNMAP_NOT_MAPPED, dd, r->stack);
@@ -491,8 +574,18 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 	o->end_tid = plat_tid();
 	track_record(o, is_streaming(o->type) ? EV_UNMAP : EV_FREE, r->dir, 0, r->size, 0,
 		     o->end_tid);
-	if (o->nlines)
-		memset(o->lines, 0, o->nlines);
+	if (o->nlines && (o->type == OBJ_NONCOHERENT || is_streaming(o->type))) {
+		/* The unmap gives everything back to the CPU in the mapping's direction. */
+		struct cache_notes n;
+
+		n.n = 0;
+		n.bounced = 0;
+		cache_to_cpu(o, 0, o->size, o->dir, 1, &n);
+		add_notes(&l, o, &n, o->dir, r->stack, r->api);
+		atomic_fetch_add(&o->dd->bytes_bounced, n.bounced);
+		bounce_release(o);
+		cache_release(o);
+	}
 	spin_unlock(&o->lock);
 	if (is_streaming(o->type)) {
 		atomic_fetch_add(&o->dd->unmaps, 1);
@@ -637,7 +730,7 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 		}
 		s->dma_address = dma;
 		s->dma_length = s->length;
-		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs, stack, 1);
+		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs, stack, 1, NULL);
 		if (objs[i]) {
 			objs[i]->nents = (uint32_t)nents;
 			objs[i]->mapped_ents = (uint32_t)nents;
@@ -701,38 +794,17 @@ void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents, int di
 	}
 }
 
-/* Move the lines of [addr, addr+size) of @o to the CPU or the device. */
-static void move_lines(struct dmobj *o, uint64_t addr, uint64_t size, int to_cpu)
-{
-	unsigned int line = track_line_size();
-	uint32_t a, b;
-
-	if (!o->nlines || !size)
-		return;
-	a = track_line_index(o, o->cpu + (uintptr_t)(addr - o->dma), line);
-	b = track_line_index(o, o->cpu + (uintptr_t)(addr - o->dma + size - 1), line);
-	if (b >= o->nlines)
-		b = o->nlines - 1;
-	for (; a <= b; a++) {
-		if (to_cpu)
-			o->lines[a] &= (uint8_t)~LINE_DEVICE;
-		else
-			o->lines[a] |= LINE_DEVICE;
-	}
-}
-
 /* One sync of [addr, addr+size); @nelems >= 0 for sg syncs (checked on the first entry). */
 static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir, int to_cpu,
 		     int nelems, const char *api, uintptr_t caller)
 {
 	struct flist l;
-
-	l.n = 0;
 	struct finding *f;
 	struct dmobj *o;
 	int dead = 0;
 	uint64_t end;
 
+	l.n = 0;
 	o = track_find_containing(dd, addr, &dead);
 	if (!o || dead) {
 		f = flist_add(&l, BUG_SYNC_NOT_MAPPED, dd, 0);
@@ -777,7 +849,18 @@ static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir, in
 		fnd_fact(f, "sync count=%d", nelems);
 		fnd_object(f, o, 1);
 	}
-	move_lines(o, addr, size, to_cpu);
+	if (o->nlines && (o->type == OBJ_NONCOHERENT || is_streaming(o->type))) {
+		struct cache_notes n;
+
+		n.n = 0;
+		n.bounced = 0;
+		if (to_cpu)
+			cache_to_cpu(o, addr - o->dma, size, dir, 0, &n);
+		else
+			cache_to_device(o, addr - o->dma, size, dir, &n);
+		add_notes(&l, o, &n, dir, 0, api);
+		atomic_fetch_add(&dd->bytes_bounced, n.bounced);
+	}
 	track_record(o, to_cpu ? EV_SYNC_CPU : EV_SYNC_DEV, dir, addr - o->dma, size, caller,
 		     plat_tid());
 	spin_unlock(&o->lock);
@@ -882,7 +965,7 @@ void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned lon
 		}
 	}
 	o = make_obj(dd, type, dma, (uintptr_t)cpu, size,
-		     type == OBJ_NONCOHERENT ? dir : DMA_BIDIRECTIONAL, attrs, stack, 0);
+		     type == OBJ_NONCOHERENT ? dir : DMA_BIDIRECTIONAL, attrs, stack, 0, NULL);
 	if (o) {
 		o->owner = region;
 		if (type != OBJ_POOL_PAGE) {
@@ -1026,14 +1109,13 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, in
 {
 	const char *api = is_write ? "dmasan_dev_write" : "dmasan_dev_read";
 	struct flist l;
-
-	l.n = 0;
 	struct finding *f;
 	struct dmdev *dd;
 	struct dmobj *o;
 	uint64_t limit, end;
 	int dead = 0, err = 0;
 
+	l.n = 0;
 	if (!buf)
 		return -EFAULT;
 	if (!len)
@@ -1100,27 +1182,16 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, in
 		goto out;
 	}
 	if (o->nlines && (is_streaming(o->type) || o->type == OBJ_NONCOHERENT)) {
-		unsigned int line = track_line_size();
-		uintptr_t c = o->cpu + (uintptr_t)(addr - o->dma);
-		uint32_t a = track_line_index(o, c, line);
-		uint32_t b = track_line_index(o, c + len - 1, line), i;
+		struct cache_notes n;
 
-		for (i = a; i <= b && i < o->nlines; i++)
-			if (!(o->lines[i] & LINE_DEVICE))
-				break;
-		if (i <= b && i < o->nlines) {
-			f = flist_add(&l, BUG_MISSING_SYNC_FOR_DEVICE, dd, 0);
-			fnd_message(
-				f,
-				"the device %s lines the CPU owns: dma_sync_*_for_device is missing",
-				is_write ? "writes" : "reads");
-			fact_addr(f, addr, len);
-			fnd_fact(f, "first CPU-owned line at offset %llu",
-				 (unsigned long long)((o->cpu / line + i) * line - o->cpu));
-			fnd_object(f, o, 1);
-		}
-	}
-	if (o->cpu) {
+		n.n = 0;
+		n.bounced = 0;
+		if (is_write)
+			cache_dev_write(o, addr - o->dma, buf, len, &n);
+		else
+			cache_dev_read(o, addr - o->dma, buf, len, &n);
+		add_notes(&l, o, &n, -1, 0, api);
+	} else if (o->cpu) {
 		void *mem = (void *)(o->cpu + (uintptr_t)(addr - o->dma));
 
 		if (is_write)

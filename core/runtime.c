@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "core/cache.h"
 #include "core/device.h"
 #include "core/heap.h"
 #include "core/report.h"
@@ -146,6 +147,7 @@ static void do_init(void)
 		options_print_help(&opts, help_line, NULL);
 	}
 	place_set_policy(!strcmp(opts.placement, "high"));
+	cache_set_eviction((unsigned int)opts.evict, (uint64_t)opts.seed);
 	if (opts.suppressions[0]) {
 		rc = supp_load(&supps, opts.suppressions, err, sizeof(err));
 		if (rc)

@@ -110,12 +110,18 @@ struct dmobj {
 	uint32_t map_stack, end_stack;
 	uint32_t map_tid, end_tid;
 	atomic_int refs;
-	struct spin lock;    /* guards lines, hist, maperr, live, end_* */
-	void *owner;	     /* pool for OBJ_POOL_PAGE */
-	uint32_t nlines;     /* cache lines covered by [cpu, cpu+size) */
-	uint32_t npages;     /* bus pages linked in the index */
-	struct pref link[2]; /* first two page links */
-	struct pref *more;   /* links for pages beyond the first two */
+	struct spin lock;      /* guards lines, hist, maperr, live, end_* */
+	void *owner;	       /* pool for OBJ_POOL_PAGE */
+	uint8_t mode;	       /* enum cache_mode (core/cache.h) */
+	uint8_t *snap;	       /* CPU bytes of the whole lines at the last handoff, or NULL */
+	uint8_t *shadow;       /* NONCOHERENT: the device's view of the whole lines */
+	uint8_t *bounce;       /* BOUNCE: the swiotlb slot holding byte 0 */
+	uint32_t slot, nslots; /* BOUNCE: first swiotlb slot and count */
+	uint64_t rng;	       /* eviction random state */
+	uint32_t nlines;       /* cache lines covered by [cpu, cpu+size) */
+	uint32_t npages;       /* bus pages linked in the index */
+	struct pref link[2];   /* first two page links */
+	struct pref *more;     /* links for pages beyond the first two */
 	struct obj_event hist[OBJ_HISTORY];
 	uint8_t lines[]; /* per cache-line state (LINE_*) */
 };

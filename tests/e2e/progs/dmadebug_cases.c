@@ -330,7 +330,7 @@ static int bug_sync_nents(void)
 
 static int bug_map_stack(void)
 {
-	char stackbuf[128];
+	char stackbuf[128] __attribute__((aligned(64)));
 	dma_addr_t a;
 
 	memset(stackbuf, 0, sizeof(stackbuf));
@@ -692,6 +692,141 @@ static int fork_child_bug(void)
 	return !WIFEXITED(status) || WEXITSTATUS(status) != (dmasan_active() ? 23 : 0);
 }
 
+/* ---- the cache model ---- */
+
+/* Non-coherent: without sync_for_cpu the CPU still sees its old bytes. */
+static int ok_skip_sync_reads_old(void)
+{
+	char *p = buf(256);
+	dma_addr_t a;
+	int stale;
+
+	memset(p, 'O', 256);
+	a = map(p, 256, DMA_FROM_DEVICE);
+	dmasan_dev_write(&dev, a, "NNNN", 4);
+	stale = p[0] == 'O'; /* the driver forgot dma_sync_single_for_cpu */
+	dma_unmap_single(&dev, a, 256, DMA_FROM_DEVICE);
+	/* Under the shim the read was stale; the unmap then gave the bytes back. */
+	return dmasan_active() ? !(stale && p[0] == 'N') : 0;
+}
+
+static int ok_sync_reads_new(void)
+{
+	char *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_FROM_DEVICE);
+	int ok;
+
+	dmasan_dev_write(&dev, a, "NNNN", 4);
+	dma_sync_single_for_cpu(&dev, a, 256, DMA_FROM_DEVICE);
+	ok = p[0] == 'N' && p[3] == 'N';
+	dma_unmap_single(&dev, a, 256, DMA_FROM_DEVICE);
+	return !ok;
+}
+
+static int bug_missing_sync_for_cpu(void)
+{
+	char *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_FROM_DEVICE);
+
+	dmasan_dev_write(&dev, a, "pkt1", 4);
+	/* recycled without dma_sync_single_for_cpu: the driver never saw pkt1 */
+	dma_sync_single_for_device(&dev, a, 256, DMA_FROM_DEVICE);
+	dma_unmap_single(&dev, a, 256, DMA_FROM_DEVICE);
+	return 0;
+}
+
+static int bug_cpu_write_device_owned(void)
+{
+	char *p = buf(256);
+	dma_addr_t a = map(p, 256, DMA_TO_DEVICE);
+
+	p[10] = 'x'; /* written after the buffer was given to the device */
+	dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	return 0;
+}
+
+static int bug_tx_stale_read(void)
+{
+	char *p = buf(256), out[16];
+	dma_addr_t a = map(p, 256, DMA_TO_DEVICE);
+
+	memcpy(p, "late", 4); /* after the map: the device reads the old bytes */
+	dmasan_dev_read(&dev, a, out, sizeof(out));
+	dma_unmap_single(&dev, a, 256, DMA_TO_DEVICE);
+	return dmasan_active() ? memcmp(out, "late", 4) == 0 : 0;
+}
+
+static int bug_cacheline_sharing(void)
+{
+	char *line = buf(128);
+	dma_addr_t a = map(line + 16, 32, DMA_FROM_DEVICE);
+
+	line[2] = 1; /* driver state next to the RX buffer, same cache line */
+	dma_sync_single_for_cpu(&dev, a, 32, DMA_FROM_DEVICE);
+	dma_unmap_single(&dev, a, 32, DMA_FROM_DEVICE);
+	return 0;
+}
+
+static struct device cdev;
+
+static int coherent_dev(void)
+{
+	struct dmasan_device_info info = { .coherent = DMASAN_YES };
+
+	return dmasan_device_add(&cdev, "coh0", &info);
+}
+
+/* A coherent device sees the CPU's bytes at once and needs no copies... */
+static int ok_coherent_device(void)
+{
+	char *p = buf(256), out[4];
+	dma_addr_t a;
+	int ok;
+
+	coherent_dev();
+	a = dma_map_single(&cdev, p, 256, DMA_BIDIRECTIONAL);
+	if (dma_mapping_error(&cdev, a))
+		return 1;
+	dmasan_dev_write(&cdev, a, "coh!", 4);
+	ok = !memcmp(p, "coh!", 4); /* visible at once on a coherent device */
+	dmasan_dev_read(&cdev, a + 4, out, 4);
+	dma_sync_single_for_cpu(&cdev, a, 256, DMA_BIDIRECTIONAL);
+	dma_unmap_single(&cdev, a, 256, DMA_BIDIRECTIONAL);
+	return !ok;
+}
+
+/* ... but a race with DMA is still a bug on any machine. */
+static int bug_coherent_cpu_write(void)
+{
+	char *p = buf(256);
+	dma_addr_t a;
+
+	coherent_dev();
+	a = dma_map_single(&cdev, p, 256, DMA_FROM_DEVICE);
+	if (dma_mapping_error(&cdev, a))
+		return 1;
+	p[0] = 'c';
+	dma_unmap_single(&cdev, a, 256, DMA_FROM_DEVICE);
+	return 0;
+}
+
+/* evict=1000: the CPU's dirty line is written back over the device's data. */
+static int evict_dirty_line(void)
+{
+	char *p = buf(64);
+	dma_addr_t a = map(p, 64, DMA_FROM_DEVICE);
+	char c;
+
+	dmasan_dev_write(&dev, a, "D", 1);
+	p[0] = 'C'; /* bug: the CPU writes while the device owns the line */
+	c = 'd';
+	dmasan_dev_write(&dev, a + 32, &c, 1); /* any later event may evict */
+	dma_sync_single_for_cpu(&dev, a, 64, DMA_FROM_DEVICE);
+	printf("after sync the CPU sees '%c'\n", p[0]);
+	dma_unmap_single(&dev, a, 64, DMA_FROM_DEVICE);
+	return 0;
+}
+
 static int bug_two_unknown_unmaps(void)
 {
 	dma_unmap_single(&dev, 0x12345000, 64, DMA_TO_DEVICE);
@@ -760,6 +895,16 @@ static const struct tcase cases[] = {
 	{ "dir-violation", bug_dir_violation },
 	{ "missing-sync-for-device", bug_missing_sync_for_device },
 	{ "two-unknown-unmaps", bug_two_unknown_unmaps },
+	{ "ok-skip-sync-reads-old", ok_skip_sync_reads_old },
+	{ "ok-sync-reads-new", ok_sync_reads_new },
+	{ "missing-sync-for-cpu", bug_missing_sync_for_cpu },
+	{ "cpu-write-device-owned", bug_cpu_write_device_owned },
+	{ "tx-stale-read", bug_tx_stale_read },
+	{ "cacheline-sharing", bug_cacheline_sharing },
+	{ "ok-coherent-device", ok_coherent_device },
+	{ "coherent-cpu-write", bug_coherent_cpu_write },
+	{ "evict-dirty-line", evict_dirty_line },
+	{ "evict-dirty-line-evicted", evict_dirty_line },
 	{ "ok-threads", ok_threads },
 	{ "ok-fork", ok_fork },
 	{ "fork-child-bug", fork_child_bug },

@@ -1,0 +1,601 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The scenarios of dmasan-bench, each run in its own child process with
+ * either libdmasan_direct.so alone or libdmasan.so preloaded over it. They
+ * use the public DMA API and <dmasan/dmasan.h> only, the way a driver test
+ * does: every map is checked with dma_mapping_error(), every buffer is
+ * cache-line aligned, everything is unmapped and freed before the device
+ * is deleted. A child prints "key value" lines (medians, in ns unless the
+ * key says otherwise) and exits 0; an unexpected API result, a shim that
+ * did not load when it should have, or any dmasan finding is a scenario
+ * error (exit 1; a finding also makes the shim exit with its exitcode).
+ * Single thread, except the threads scenario: each worker owns its device
+ * and buffer, and the workers share no memory the bench writes.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <dmasan/dmasan.h>
+#include <linux/dma-mapping.h>
+#include <linux/dmapool.h>
+#include <linux/gfp.h>
+
+#include "bench.h"
+
+#define FRAME 1500u	 /* an Ethernet frame: 24 cache lines, the last one partial */
+#define FRAME_BUF 2048u	 /* what kmalloc(1500) hands out */
+#define BIG (64u * 1024) /* the bounce scenario's buffer */
+#define SMALL 64u	 /* one cache line: the scaling and memory scenarios */
+#define POOL_BLOCK 64u
+#define COHERENT_SIZE 4096u
+#define FEW_LIVE 1000ul
+#define MANY_LIVE 1000000ul
+#define MANY_LIVE_QUICK 20000ul
+#define CG_WARMUP 1000ul
+#define MAX_THREADS 2
+
+/* First failure of the running scenario; loops stop at it. */
+static const char *fail_what;
+
+/* memcpy through a pointer the compiler cannot see through. */
+static void *(*volatile copy_fn)(void *, const void *, size_t) = memcpy;
+
+static void fail(const char *what)
+{
+	if (!fail_what)
+		fail_what = what;
+}
+
+static void *buf_alloc(size_t align, size_t size)
+{
+	void *p = aligned_alloc(align, size);
+
+	if (p)
+		memset(p, 0x5a, size);
+	return p;
+}
+
+/* Register @dev with 64-bit masks; @coherent says whether it snoops. */
+static int dev_setup(struct device *dev, const char *name, int coherent)
+{
+	struct dmasan_device_info info = { .coherent = coherent ? DMASAN_YES : DMASAN_NO };
+
+	memset(dev, 0, sizeof(*dev));
+	if (dmasan_device_add(dev, name, &info) != 0) {
+		fail("dmasan_device_add failed");
+		return -1;
+	}
+	if (dma_set_mask_and_coherent(dev, DMA_BIT_MASK(64)) != 0) {
+		fail("dma_set_mask_and_coherent(64 bits) failed");
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- the timed bodies ---- */
+
+struct op_ctx {
+	struct device *dev;
+	unsigned char *buf;
+	const unsigned char *src;
+	unsigned char *dst;
+	size_t len;
+	enum dma_data_direction dir;
+	dma_addr_t addr; /* a mapping held across the loop, where there is one */
+	struct dma_pool *pool;
+	unsigned long sum;
+};
+
+static void loop_memcpy(void *arg, unsigned long n)
+{
+	struct op_ctx *c = arg;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		copy_fn(c->dst, c->src, c->len);
+		__asm__ volatile("" ::: "memory");
+	}
+}
+
+/* map + dma_mapping_error + unmap, the pair every driver does. */
+static void loop_map_unmap(void *arg, unsigned long n)
+{
+	struct op_ctx *c = arg;
+	unsigned long i;
+
+	for (i = 0; i < n && !fail_what; i++) {
+		dma_addr_t a = dma_map_single(c->dev, c->buf, c->len, c->dir);
+
+		if (dma_mapping_error(c->dev, a)) {
+			fail("dma_map_single failed");
+			return;
+		}
+		dma_unmap_single(c->dev, a, c->len, c->dir);
+	}
+}
+
+/*
+ * The function callgrind's --toggle-collect counts: the same pairs as
+ * loop_map_unmap(), under a name of its own.
+ */
+__attribute__((noinline)) void dmasan_bench_cg_pairs(void *ctx, unsigned long n)
+{
+	loop_map_unmap(ctx, n);
+	__asm__ volatile("" ::: "memory");
+}
+
+/* One NIC receive: the device writes a frame, the driver reads it. */
+static void loop_rx(void *arg, unsigned long n)
+{
+	struct op_ctx *c = arg;
+	unsigned long i, sum = 0;
+	size_t j;
+
+	for (i = 0; i < n && !fail_what; i++) {
+		dma_addr_t a = dma_map_single(c->dev, c->buf, c->len, DMA_FROM_DEVICE);
+
+		if (dma_mapping_error(c->dev, a)) {
+			fail("dma_map_single failed");
+			return;
+		}
+		if (dmasan_dev_write(c->dev, a, c->src, c->len) != 0)
+			fail("dmasan_dev_write failed");
+		dma_sync_single_for_cpu(c->dev, a, c->len, DMA_FROM_DEVICE);
+		for (j = 0; j < c->len; j++)
+			sum += c->buf[j];
+		dma_sync_single_for_device(c->dev, a, c->len, DMA_FROM_DEVICE);
+		dma_unmap_single(c->dev, a, c->len, DMA_FROM_DEVICE);
+	}
+	c->sum += sum;
+}
+
+static void loop_sync_pair(void *arg, unsigned long n)
+{
+	struct op_ctx *c = arg;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		dma_sync_single_for_cpu(c->dev, c->addr, c->len, c->dir);
+		dma_sync_single_for_device(c->dev, c->addr, c->len, c->dir);
+	}
+}
+
+static void loop_dev_write(void *arg, unsigned long n)
+{
+	struct op_ctx *c = arg;
+	unsigned long i;
+
+	for (i = 0; i < n && !fail_what; i++)
+		if (dmasan_dev_write(c->dev, c->addr, c->src, c->len) != 0)
+			fail("dmasan_dev_write failed");
+}
+
+/* TX with a forced bounce: map, the device reads it all, unmap. */
+static void loop_bounce(void *arg, unsigned long n)
+{
+	struct op_ctx *c = arg;
+	unsigned long i;
+
+	for (i = 0; i < n && !fail_what; i++) {
+		dma_addr_t a = dma_map_single(c->dev, c->buf, c->len, DMA_TO_DEVICE);
+
+		if (dma_mapping_error(c->dev, a)) {
+			fail("dma_map_single failed");
+			return;
+		}
+		if (dmasan_dev_read(c->dev, a, c->dst, c->len) != 0)
+			fail("dmasan_dev_read failed");
+		dma_unmap_single(c->dev, a, c->len, DMA_TO_DEVICE);
+	}
+}
+
+static void loop_pool(void *arg, unsigned long n)
+{
+	struct op_ctx *c = arg;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		dma_addr_t h;
+		void *p = dma_pool_alloc(c->pool, GFP_KERNEL, &h);
+
+		if (!p) {
+			fail("dma_pool_alloc failed");
+			return;
+		}
+		dma_pool_free(c->pool, p, h);
+	}
+}
+
+static void loop_coherent(void *arg, unsigned long n)
+{
+	struct op_ctx *c = arg;
+	unsigned long i;
+
+	for (i = 0; i < n; i++) {
+		dma_addr_t h;
+		void *p = dma_alloc_coherent(c->dev, c->len, &h, GFP_KERNEL);
+
+		if (!p) {
+			fail("dma_alloc_coherent failed");
+			return;
+		}
+		dma_free_coherent(c->dev, c->len, p, h);
+	}
+}
+
+/* ---- scenarios ---- */
+
+/* 1: map+unmap of 1500 bytes on a coherent device. */
+static void sc_pair(const struct bench_cfg *cfg)
+{
+	static struct device dev;
+	struct op_ctx c = { .dev = &dev, .len = FRAME, .dir = DMA_TO_DEVICE };
+
+	c.buf = buf_alloc(64, FRAME_BUF);
+	if (!c.buf) {
+		fail("out of memory");
+		return;
+	}
+	if (dev_setup(&dev, "bench-coh", 1))
+		return;
+	bench_emit("pair", bench_median_op(cfg, loop_map_unmap, &c));
+	dmasan_device_del(&dev);
+	free(c.buf);
+}
+
+/* 2: an RX cycle on a non-coherent device, and memcpy of the same frame. */
+static void sc_rx(const struct bench_cfg *cfg)
+{
+	static struct device dev;
+	struct op_ctx c = { .dev = &dev, .len = FRAME };
+
+	c.buf = buf_alloc(64, FRAME_BUF);
+	c.dst = buf_alloc(64, FRAME_BUF);
+	c.src = buf_alloc(64, FRAME_BUF);
+	if (!c.buf || !c.dst || !c.src) {
+		fail("out of memory");
+		return;
+	}
+	if (dev_setup(&dev, "bench-nc", 0))
+		return;
+	bench_emit("rx", bench_median_op(cfg, loop_rx, &c));
+	bench_emit("memcpy_1500", bench_median_op(cfg, loop_memcpy, &c));
+	dmasan_device_del(&dev);
+	free(c.buf);
+	free(c.dst);
+	free((void *)c.src);
+}
+
+/* 3: a sync pair and a device write on a mapped 1500-byte buffer. */
+static void sc_sync(const struct bench_cfg *cfg)
+{
+	static struct device dev;
+	struct op_ctx c = { .dev = &dev, .len = FRAME, .dir = DMA_FROM_DEVICE };
+
+	c.buf = buf_alloc(64, FRAME_BUF);
+	c.dst = buf_alloc(64, FRAME_BUF);
+	c.src = buf_alloc(64, FRAME_BUF);
+	if (!c.buf || !c.dst || !c.src) {
+		fail("out of memory");
+		return;
+	}
+	if (dev_setup(&dev, "bench-nc", 0))
+		return;
+	c.addr = dma_map_single(&dev, c.buf, c.len, c.dir);
+	if (dma_mapping_error(&dev, c.addr)) {
+		fail("dma_map_single failed");
+		return;
+	}
+	/* The device owns the lines after the map: write first, then sync. */
+	bench_emit("dev_write", bench_median_op(cfg, loop_dev_write, &c));
+	bench_emit("sync_pair", bench_median_op(cfg, loop_sync_pair, &c));
+	bench_emit("memcpy_1500", bench_median_op(cfg, loop_memcpy, &c));
+	dma_unmap_single(&dev, c.addr, c.len, c.dir);
+	dmasan_device_del(&dev);
+	free(c.buf);
+	free(c.dst);
+	free((void *)c.src);
+}
+
+/* 4: map TO_DEVICE + device read + unmap of 64 KiB (run with bounce=force). */
+static void sc_bounce(const struct bench_cfg *cfg)
+{
+	static struct device dev;
+	struct op_ctx c = { .dev = &dev, .len = BIG };
+
+	c.buf = buf_alloc(4096, BIG);
+	c.dst = buf_alloc(4096, BIG);
+	c.src = c.buf;
+	if (!c.buf || !c.dst) {
+		fail("out of memory");
+		return;
+	}
+	if (dev_setup(&dev, "bench-coh", 1))
+		return;
+	bench_emit("bounce", bench_median_op(cfg, loop_bounce, &c));
+	bench_emit("memcpy_64k", bench_median_op(cfg, loop_memcpy, &c));
+	dmasan_device_del(&dev);
+	free(c.buf);
+	free(c.dst);
+}
+
+/* 5: dma_pool alloc+free of 64-byte blocks; coherent alloc+free of 4 KiB. */
+static void sc_pool(const struct bench_cfg *cfg)
+{
+	static struct device dev;
+	struct op_ctx c = { .dev = &dev, .len = COHERENT_SIZE };
+
+	if (dev_setup(&dev, "bench-nc", 0))
+		return;
+	c.pool = dma_pool_create("bench", &dev, POOL_BLOCK, POOL_BLOCK, 0);
+	if (!c.pool) {
+		fail("dma_pool_create failed");
+		return;
+	}
+	bench_emit("pool", bench_median_op(cfg, loop_pool, &c));
+	dma_pool_destroy(c.pool);
+	bench_emit("coherent", bench_median_op(cfg, loop_coherent, &c));
+	dmasan_device_del(&dev);
+}
+
+/* Map slots [from, to) of @big, 64 bytes each. */
+static int map_range(struct device *dev, unsigned char *big, dma_addr_t *addrs, unsigned long from,
+		     unsigned long to)
+{
+	unsigned long i;
+
+	for (i = from; i < to; i++) {
+		addrs[i] = dma_map_single(dev, big + i * SMALL, SMALL, DMA_BIDIRECTIONAL);
+		if (dma_mapping_error(dev, addrs[i])) {
+			fail("dma_map_single failed while filling the live set");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * 6 and 8: map+unmap cost with 1,000 and with 1,000,000 live 64-byte
+ * mappings on a non-coherent device, and the resident memory those
+ * mappings add. A warm-up of map+unmap pairs first fills the shim's
+ * quarantine and stack depot, so neither grows between the two RSS
+ * readings; the bench's own buffers are touched before the first one.
+ */
+static void sc_scale(const struct bench_cfg *cfg)
+{
+	static struct device dev;
+	unsigned long many = cfg->quick ? MANY_LIVE_QUICK : MANY_LIVE, i;
+	size_t big_size = ((many + 1) * SMALL + (2u << 20) - 1) & ~(size_t)((2u << 20) - 1);
+	struct op_ctx c = { .dev = &dev, .len = SMALL, .dir = DMA_BIDIRECTIONAL };
+	dma_addr_t *addrs = calloc(many, sizeof(*addrs));
+	unsigned char *big = buf_alloc(2u << 20, big_size);
+	long rss0, rss1;
+	double t0, t1;
+
+	if (!addrs || !big) {
+		fail("out of memory");
+		return;
+	}
+	c.buf = big + many * SMALL; /* the timed buffer, past the live set */
+	if (dev_setup(&dev, "bench-nc", 0))
+		return;
+	loop_map_unmap(&c, 5000);
+	rss0 = bench_rss_bytes();
+	if (map_range(&dev, big, addrs, 0, FEW_LIVE))
+		return;
+	bench_emit("pair_few", bench_median_op(cfg, loop_map_unmap, &c));
+	t0 = bench_now_ns();
+	if (map_range(&dev, big, addrs, FEW_LIVE, many))
+		return;
+	t1 = bench_now_ns();
+	rss1 = bench_rss_bytes();
+	bench_emit("fill", (t1 - t0) / (double)(many - FEW_LIVE));
+	bench_emit("pair_many", bench_median_op(cfg, loop_map_unmap, &c));
+	bench_emit("live_many", (double)many);
+	bench_emit("live_few", (double)FEW_LIVE);
+	if (rss0 < 0 || rss1 < 0) {
+		fail("cannot read /proc/self/statm");
+		return;
+	}
+	bench_emit("rss_delta", (double)(rss1 - rss0));
+	bench_emit("bytes_per_mapping", (double)(rss1 - rss0) / (double)many);
+	t0 = bench_now_ns();
+	for (i = 0; i < many; i++)
+		dma_unmap_single(&dev, addrs[i], SMALL, DMA_BIDIRECTIONAL);
+	t1 = bench_now_ns();
+	bench_emit("drain", (t1 - t0) / (double)many);
+	dmasan_device_del(&dev);
+	free(big);
+	free(addrs);
+}
+
+/* One worker of the threads scenario, alone on its cache lines. */
+struct worker {
+	_Alignas(64) struct device dev;
+	pthread_t tid;
+	pthread_barrier_t *start;
+	const struct bench_cfg *cfg;
+	unsigned char *buf;
+	unsigned long n;
+	const char *fail_what;
+};
+
+static void worker_loop(void *arg)
+{
+	struct worker *w = arg;
+	unsigned long i;
+
+	for (i = 0; i < w->n; i++) {
+		dma_addr_t a = dma_map_single(&w->dev, w->buf, FRAME, DMA_FROM_DEVICE);
+
+		if (dma_mapping_error(&w->dev, a)) {
+			w->fail_what = "dma_map_single failed in a worker";
+			return;
+		}
+		dma_sync_single_for_cpu(&w->dev, a, FRAME, DMA_FROM_DEVICE);
+		dma_unmap_single(&w->dev, a, FRAME, DMA_FROM_DEVICE);
+	}
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	pthread_barrier_wait(w->start);
+	bench_at_depth(w->cfg->depth, worker_loop, w);
+	return NULL;
+}
+
+/* Wall time of @k workers doing @n iterations each, from a common start. */
+static double run_workers(struct worker *w, int k, unsigned long n)
+{
+	pthread_barrier_t start;
+	double t0;
+	int i, started = 0;
+
+	if (pthread_barrier_init(&start, NULL, (unsigned int)k + 1) != 0) {
+		fail("pthread_barrier_init failed");
+		return 0;
+	}
+	for (i = 0; i < k; i++) {
+		w[i].start = &start;
+		w[i].n = n;
+		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0)
+			break;
+		started++;
+	}
+	if (started < k) {
+		/* Nobody can pass the barrier now; exit from here. */
+		fprintf(stderr, "dmasan-bench: pthread_create failed\n");
+		exit(1);
+	}
+	pthread_barrier_wait(&start);
+	t0 = bench_now_ns();
+	for (i = 0; i < k; i++)
+		pthread_join(w[i].tid, NULL);
+	t0 = bench_now_ns() - t0;
+	pthread_barrier_destroy(&start);
+	for (i = 0; i < k; i++)
+		if (w[i].fail_what)
+			fail(w[i].fail_what);
+	return t0;
+}
+
+/* 7: map+sync+unmap throughput of 1 and of 2 threads, each on its own device. */
+static void sc_threads(const struct bench_cfg *cfg)
+{
+	static struct worker w[MAX_THREADS];
+	double t1[64], t2[64];
+	unsigned long n = 64;
+	int i, reps = cfg->reps < 64 ? cfg->reps : 64;
+
+	for (i = 0; i < MAX_THREADS; i++) {
+		w[i].cfg = cfg;
+		w[i].buf = buf_alloc(64, FRAME_BUF);
+		if (!w[i].buf) {
+			fail("out of memory");
+			return;
+		}
+		if (dev_setup(&w[i].dev, i ? "bench-t1" : "bench-t0", 0))
+			return;
+	}
+	for (;;) { /* calibrate on one thread */
+		double t = run_workers(w, 1, n);
+
+		if (fail_what)
+			return;
+		if (t >= cfg->min_rep_ns)
+			break;
+		n = bench_next_n(n, t, cfg->min_rep_ns);
+	}
+	for (i = 0; i < reps && !fail_what; i++) {
+		t1[i] = (double)n / run_workers(w, 1, n) * 1e3;
+		t2[i] = 2.0 * (double)n / run_workers(w, 2, n) * 1e3;
+	}
+	if (fail_what)
+		return;
+	bench_emit("mops_1", bench_median(t1, reps));
+	bench_emit("mops_2", bench_median(t2, reps));
+	for (i = 0; i < MAX_THREADS; i++) {
+		dmasan_device_del(&w[i].dev);
+		free(w[i].buf);
+	}
+}
+
+/* Callgrind: warm up, then cfg->n_cg pairs inside dmasan_bench_cg_pairs(). */
+static void cg_call(void *arg)
+{
+	struct op_ctx *c = arg;
+
+	dmasan_bench_cg_pairs(c, c->sum);
+}
+
+static void sc_cg(const struct bench_cfg *cfg)
+{
+	static struct device dev;
+	struct op_ctx c = { .dev = &dev, .len = FRAME, .dir = DMA_TO_DEVICE };
+
+	c.buf = buf_alloc(64, FRAME_BUF);
+	if (!c.buf) {
+		fail("out of memory");
+		return;
+	}
+	if (dev_setup(&dev, "bench-coh", 1))
+		return;
+	loop_map_unmap(&c, CG_WARMUP);
+	c.sum = cfg->n_cg;
+	bench_at_depth(cfg->depth, cg_call, &c);
+	bench_emit("pairs", (double)cfg->n_cg);
+	dmasan_device_del(&dev);
+	free(c.buf);
+}
+
+/* The parent reads the shim's help=1 output of this run. */
+static void sc_probe(const struct bench_cfg *cfg)
+{
+	static struct device dev;
+
+	(void)cfg;
+	if (dev_setup(&dev, "bench-probe", 1))
+		return;
+	dmasan_device_del(&dev);
+}
+
+static const struct {
+	const char *name;
+	void (*run)(const struct bench_cfg *cfg);
+} scenarios[] = {
+	{ "pair", sc_pair },	   { "rx", sc_rx },	      { "sync", sc_sync },
+	{ "bounce", sc_bounce },   { "pool", sc_pool },	      { "scale", sc_scale },
+	{ "threads", sc_threads }, { "cg", sc_cg },	      { "probe", sc_probe },
+};
+
+int bench_child(const char *name, const struct bench_cfg *cfg)
+{
+	size_t i;
+	unsigned long findings;
+
+	for (i = 0; i < sizeof(scenarios) / sizeof(scenarios[0]); i++)
+		if (strcmp(scenarios[i].name, name) == 0)
+			break;
+	if (i == sizeof(scenarios) / sizeof(scenarios[0])) {
+		fprintf(stderr, "dmasan-bench: unknown scenario '%s'\n", name);
+		return 1;
+	}
+	bench_emit("active", (double)dmasan_active());
+	scenarios[i].run(cfg);
+	if (fail_what) {
+		fprintf(stderr, "dmasan-bench: scenario %s: %s\n", name, fail_what);
+		return 1;
+	}
+	findings = dmasan_error_count();
+	if (findings) {
+		fprintf(stderr, "dmasan-bench: scenario %s: %lu dmasan findings (a bench bug?)\n",
+			name, findings);
+		return 1;
+	}
+	return 0;
+}

@@ -1,0 +1,351 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The cache model (core/cache.h). Line i of an object covers CPU
+ * addresses [base + i*L, base + (i+1)*L) with base = cpu rounded down to
+ * the line size L; the snapshot and the shadow are indexed the same way.
+ * The buffer's own bytes in line i are [max(cpu, line start),
+ * min(cpu + size, line end)); the others are "edge" bytes that belong to
+ * the program's neighbouring data.
+ */
+#include <string.h>
+#include "core/cache.h"
+#include "core/finding.h"
+#include "core/heap.h"
+#include "core/track.h"
+
+static unsigned int evict_per_mille;
+static uint64_t evict_seed = 0x9e3779b97f4a7c15ULL;
+
+void cache_set_eviction(unsigned int per_mille, uint64_t seed)
+{
+	evict_per_mille = per_mille > 1000 ? 1000 : per_mille;
+	if (seed)
+		evict_seed = seed;
+}
+
+static inline unsigned int L(void)
+{
+	return track_line_size();
+}
+
+static inline uintptr_t base_of(const struct dmobj *o)
+{
+	return o->cpu - o->cpu % L();
+}
+
+static inline uint8_t *cpu_line(const struct dmobj *o, uint32_t i)
+{
+	return (uint8_t *)(base_of(o) + (uintptr_t)i * L());
+}
+
+/* The buffer's own bytes of line @i, as offsets into the line. */
+static void own_bytes(const struct dmobj *o, uint32_t i, unsigned int *lo, unsigned int *hi)
+{
+	uintptr_t start = base_of(o) + (uintptr_t)i * L(), end = start + L();
+	uintptr_t a = o->cpu > start ? o->cpu : start;
+	uintptr_t b = o->cpu + o->size < end ? o->cpu + o->size : end;
+
+	*lo = (unsigned int)(a - start);
+	*hi = (unsigned int)(b - start);
+}
+
+/* Lines covering [off, off+len) of the object, clipped to the object. */
+static int line_range(const struct dmobj *o, uint64_t off, uint64_t len, uint32_t *a, uint32_t *b)
+{
+	uintptr_t first, last;
+
+	if (!o->nlines || !len || off >= o->size)
+		return 0;
+	if (len > o->size - off)
+		len = o->size - off;
+	first = o->cpu + (uintptr_t)off;
+	last = first + (uintptr_t)len - 1;
+	*a = (uint32_t)(first / L() - o->cpu / L());
+	*b = (uint32_t)(last / L() - o->cpu / L());
+	return 1;
+}
+
+static void note(struct cache_notes *n, int kind, uint64_t off, uint64_t len, int edge)
+{
+	int i;
+
+	/* Extend a note of the same kind that this range continues. */
+	for (i = 0; i < n->n; i++) {
+		struct cache_note *c = &n->note[i];
+
+		if (c->kind == kind && c->edge == edge && c->off + c->len == off) {
+			c->len += len;
+			return;
+		}
+	}
+	if (n->n < CACHE_MAX_NOTES) {
+		n->note[n->n].kind = kind;
+		n->note[n->n].off = off;
+		n->note[n->n].len = len;
+		n->note[n->n].edge = edge;
+		n->n++;
+	}
+}
+
+/* Offset of line @i's byte @b relative to the object's first byte (may be "negative"). */
+static int64_t rel(const struct dmobj *o, uint32_t i, unsigned int b)
+{
+	return (int64_t)(base_of(o) + (uintptr_t)i * L() + b) - (int64_t)o->cpu;
+}
+
+/*
+ * Compare the CPU's line @i with its snapshot: report bytes of the buffer
+ * that changed as @own_kind, edge bytes as cacheline-sharing.
+ */
+static void check_cpu_writes(struct dmobj *o, uint32_t i, int own_kind, struct cache_notes *n)
+{
+	const uint8_t *c = cpu_line(o, i), *s = o->snap + (size_t)i * L();
+	unsigned int lo, hi, b, first = 0, last = 0;
+	int own = 0, before = 0, after = 0;
+
+	if (!memcmp(c, s, L()))
+		return;
+	own_bytes(o, i, &lo, &hi);
+	for (b = 0; b < L(); b++) {
+		if (c[b] == s[b])
+			continue;
+		if (b < lo) {
+			before = 1;
+		} else if (b >= hi) {
+			after = 1;
+		} else {
+			if (!own)
+				first = b;
+			own = 1;
+			last = b;
+		}
+	}
+	if (own && !(o->lines[i] & LINE_REPORTED))
+		note(n, own_kind, (uint64_t)rel(o, i, first), last - first + 1, 0);
+	if (before)
+		note(n, BUG_CACHELINE_SHARING, 0, lo, -1);
+	if (after)
+		note(n, BUG_CACHELINE_SHARING, o->size, L() - hi, 1);
+}
+
+static uint64_t rnd(struct dmobj *o)
+{
+	uint64_t x = o->rng ? o->rng : (evict_seed ^ (o->seq * 0x2545f4914f6cdd1dULL)) | 1;
+
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	o->rng = x;
+	return x;
+}
+
+/*
+ * Eviction: dirty device-owned lines written back at random (NONCOHERENT
+ * only). The CPU's write that made the line dirty is reported first, since
+ * the write-back erases the evidence.
+ */
+static void maybe_evict(struct dmobj *o, struct cache_notes *n)
+{
+	uint32_t i;
+
+	if (!evict_per_mille || o->mode != CACHE_NONCOHERENT || !o->snap)
+		return;
+	for (i = 0; i < o->nlines; i++) {
+		uint8_t *c = cpu_line(o, i), *s = o->snap + (size_t)i * L();
+
+		if (!(o->lines[i] & LINE_DEVICE) || !memcmp(c, s, L()))
+			continue;
+		if (rnd(o) % 1000 < evict_per_mille) {
+			check_cpu_writes(o, i, BUG_CPU_WRITE_DEVICE_OWNED, n);
+			o->lines[i] |= LINE_REPORTED;
+			memcpy(o->shadow + (size_t)i * L(), c, L());
+			memcpy(s, c, L());
+		}
+	}
+}
+
+void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_device,
+		 struct cache_notes *n)
+{
+	size_t span = (size_t)o->nlines * L();
+
+	o->mode = (uint8_t)mode;
+	o->bounce = bounce;
+	if (mode == CACHE_BOUNCE && bounce && o->cpu) {
+		memcpy(bounce, (void *)o->cpu, o->size);
+		n->bounced += o->size;
+	}
+	if (o->nlines)
+		memset(o->lines, to_device ? LINE_DEVICE : 0, o->nlines);
+	if (!span || !o->cpu)
+		return;
+	o->snap = heap_aligned(64, span);
+	if (o->snap && mode == CACHE_NONCOHERENT) {
+		o->shadow = heap_aligned(64, span);
+		if (!o->shadow) {
+			heap_free(o->snap);
+			o->snap = NULL;
+		}
+	}
+	if (!o->snap) {
+		/* No memory for the model: the device sees the CPU's bytes. */
+		if (mode == CACHE_NONCOHERENT)
+			o->mode = CACHE_COHERENT;
+		return;
+	}
+	memcpy(o->snap, (void *)base_of(o), span);
+	if (o->shadow)
+		memcpy(o->shadow, (void *)base_of(o), span);
+}
+
+void cache_release(struct dmobj *o)
+{
+	heap_free(o->snap);
+	heap_free(o->shadow);
+	o->snap = o->shadow = NULL;
+	o->bounce = NULL;
+}
+
+void cache_to_device(struct dmobj *o, uint64_t off, uint64_t len, int dir, struct cache_notes *n)
+{
+	uint32_t a, b, i;
+
+	if (!line_range(o, off, len, &a, &b))
+		return;
+	for (i = a; i <= b; i++) {
+		uint8_t *c = cpu_line(o, i);
+
+		if ((o->lines[i] & (LINE_DEVICE | LINE_DEV_WROTE)) ==
+		    (LINE_DEVICE | LINE_DEV_WROTE)) {
+			unsigned int lo, hi;
+
+			own_bytes(o, i, &lo, &hi);
+			note(n, BUG_MISSING_SYNC_FOR_CPU, (uint64_t)rel(o, i, lo), hi - lo, 0);
+		}
+		if (o->snap) {
+			if (o->lines[i] & LINE_DEVICE)
+				check_cpu_writes(o, i, BUG_CPU_WRITE_DEVICE_OWNED, n);
+			/* Clean: dirty lines are written back. */
+			if (o->mode == CACHE_NONCOHERENT &&
+			    memcmp(c, o->snap + (size_t)i * L(), L()))
+				memcpy(o->shadow + (size_t)i * L(), c, L());
+			memcpy(o->snap + (size_t)i * L(), c, L());
+		}
+		o->lines[i] = LINE_DEVICE;
+	}
+	if (o->mode == CACHE_BOUNCE && o->bounce &&
+	    (dir == 0 /* DMA_BIDIRECTIONAL */ || dir == 1 /* DMA_TO_DEVICE */)) {
+		if (len > o->size - off)
+			len = o->size - off;
+		memcpy(o->bounce + off, (void *)(o->cpu + off), len);
+		n->bounced += len;
+	}
+	maybe_evict(o, n);
+}
+
+void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unmap,
+		  struct cache_notes *n)
+{
+	int copy_out = dir == 0 /* DMA_BIDIRECTIONAL */ || dir == 2 /* DMA_FROM_DEVICE */;
+	uint32_t a, b, i;
+
+	(void)unmap;
+	maybe_evict(o, n);
+	if (!line_range(o, off, len, &a, &b))
+		return;
+	if (len > o->size - off)
+		len = o->size - off;
+	for (i = a; i <= b; i++) {
+		unsigned int lo, hi;
+
+		if (o->snap && (o->lines[i] & LINE_DEVICE))
+			check_cpu_writes(o, i, BUG_CPU_WRITE_DEVICE_OWNED, n);
+		if (o->mode == CACHE_NONCOHERENT && o->snap && copy_out) {
+			/* Invalidate: the buffer's bytes of the line come from memory. */
+			own_bytes(o, i, &lo, &hi);
+			memcpy(cpu_line(o, i) + lo, o->shadow + (size_t)i * L() + lo, hi - lo);
+		}
+		if (o->snap)
+			memcpy(o->snap + (size_t)i * L(), cpu_line(o, i), L());
+		o->lines[i] = 0;
+	}
+	if (o->mode == CACHE_BOUNCE && o->bounce && copy_out) {
+		memcpy((void *)(o->cpu + off), o->bounce + off, len);
+		n->bounced += len;
+		if (o->snap)
+			for (i = a; i <= b; i++)
+				memcpy(o->snap + (size_t)i * L(), cpu_line(o, i), L());
+	}
+}
+
+/* The device's view of byte @off of the object. */
+static uint8_t *dev_mem(struct dmobj *o, uint64_t off)
+{
+	if (o->mode == CACHE_NONCOHERENT && o->shadow)
+		return o->shadow + (o->cpu - base_of(o)) + off;
+	if (o->mode == CACHE_BOUNCE && o->bounce)
+		return o->bounce + off;
+	return (uint8_t *)(o->cpu + off);
+}
+
+/* Ownership and staleness checks shared by device reads and writes. */
+static void dev_checks(struct dmobj *o, uint64_t off, size_t len, int is_read,
+		       struct cache_notes *n)
+{
+	uint32_t a, b, i;
+
+	if (!line_range(o, off, len, &a, &b))
+		return;
+	for (i = a; i <= b; i++) {
+		unsigned int lo, hi, x;
+		uintptr_t start = base_of(o) + (uintptr_t)i * L();
+
+		own_bytes(o, i, &lo, &hi);
+		/* Clip to the access. */
+		if (start + lo < o->cpu + off)
+			lo = (unsigned int)(o->cpu + off - start);
+		if (start + hi > o->cpu + off + len)
+			hi = (unsigned int)(o->cpu + off + len - start);
+		if (!(o->lines[i] & LINE_DEVICE)) {
+			note(n, BUG_MISSING_SYNC_FOR_DEVICE, (uint64_t)rel(o, i, lo), hi - lo, 0);
+			continue;
+		}
+		if (!is_read || !o->snap || (o->lines[i] & LINE_REPORTED))
+			continue;
+		/* The CPU changed bytes after the last clean: the device reads stale data. */
+		for (x = lo; x < hi; x++)
+			if (cpu_line(o, i)[x] != o->snap[(size_t)i * L() + x])
+				break;
+		if (x < hi) {
+			/* edge 2 marks "stale" rather than "CPU-owned" */
+			note(n, BUG_MISSING_SYNC_FOR_DEVICE, (uint64_t)rel(o, i, x), hi - x, 2);
+			o->lines[i] |= LINE_REPORTED;
+		}
+	}
+}
+
+void cache_dev_read(struct dmobj *o, uint64_t off, void *buf, size_t len, struct cache_notes *n)
+{
+	dev_checks(o, off, len, 1, n);
+	memcpy(buf, dev_mem(o, off), len);
+	maybe_evict(o, n);
+}
+
+void cache_dev_write(struct dmobj *o, uint64_t off, const void *buf, size_t len,
+		     struct cache_notes *n)
+{
+	uint32_t a, b, i;
+
+	dev_checks(o, off, len, 0, n);
+	memcpy(dev_mem(o, off), buf, len);
+	if (o->mode == CACHE_COHERENT && o->snap) {
+		/* The CPU's bytes changed by DMA, not by the CPU. */
+		uintptr_t s = o->cpu + (uintptr_t)off - base_of(o);
+
+		memcpy(o->snap + s, buf, len);
+	}
+	if (line_range(o, off, len, &a, &b))
+		for (i = a; i <= b; i++)
+			o->lines[i] |= LINE_DEV_WROTE;
+	maybe_evict(o, n);
+}
