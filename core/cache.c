@@ -122,6 +122,9 @@ static void check_cpu_writes(struct dmobj *o, uint32_t i, int own_kind, struct c
 	}
 	if (own && !(o->lines[i] & LINE_REPORTED))
 		note(n, own_kind, (uint64_t)rel(o, i, first), last - first + 1, 0);
+	/* Shared edge lines are a hazard only where the buffer's own lines are maintained. */
+	if (o->mode != CACHE_NONCOHERENT)
+		return;
 	if (before)
 		note(n, BUG_CACHELINE_SHARING, 0, lo, -1);
 	if (after)

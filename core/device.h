@@ -32,7 +32,8 @@ struct dmdev {
 	struct spin lock;	  /* guards decl */
 	struct decl_region *decl; /* dma_declare_coherent_memory region */
 	atomic_ullong maps, unmaps, syncs, allocs, frees, dev_reads, dev_writes;
-	atomic_ullong bytes_bounced;       /* between buffers and swiotlb slots */
+	atomic_ullong bytes_bounced;		       /* between buffers and swiotlb slots */
+	atomic_ullong bounce_slots, bounce_high_water; /* swiotlb slots held now / at most */
 	atomic_ullong live_maps, live_coherent, live_pool_blocks;
 	struct dmdev *next_all; /* all devices ever, newest first */
 };

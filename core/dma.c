@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <string.h>
 #include "core/arena.h"
+#include "core/bounce.h"
 #include "core/cache.h"
 #include "core/device.h"
 #include "core/dma.h"
@@ -210,9 +211,11 @@ static void check_overlap(struct dmobj *o)
 	unsigned int line = track_line_size();
 	uint64_t first;
 
-	if (o->dir == DMA_TO_DEVICE || (o->attrs & DMA_ATTR_SKIP_CPU_SYNC))
+	if (o->dir == DMA_TO_DEVICE)
 		return;
-	other = track_find_overlap(o, overlap_filter);
+	other = (o->attrs & DMA_ATTR_SKIP_CPU_SYNC) ? NULL : track_find_overlap(o, overlap_filter);
+	if (track_cpu_register(o))
+		rt_disable("out of memory in the shim's private heap");
 	if (!other)
 		return;
 	first = (o->cpu > other->cpu ? o->cpu : other->cpu) / line * line;
@@ -281,9 +284,11 @@ static void add_notes(struct flist *l, struct dmobj *o, const struct cache_notes
 		f->cpu_addr = o->cpu + (c->edge < 0 ? 0 : (uintptr_t)c->off);
 		f->dir = dir;
 		if (c->edge < 0)
-			fnd_fact(f, "%llu bytes before the buffer", (unsigned long long)c->len);
+			fnd_fact(f, "shared line: %llu bytes before the buffer",
+				 (unsigned long long)c->len);
 		else if (c->edge == 1)
-			fnd_fact(f, "%llu bytes after the buffer", (unsigned long long)c->len);
+			fnd_fact(f, "shared line: %llu bytes after the buffer",
+				 (unsigned long long)c->len);
 		else
 			fnd_fact(f, "bytes [%llu,%llu) of the buffer", (unsigned long long)c->off,
 				 (unsigned long long)(c->off + c->len));
@@ -296,7 +301,104 @@ static void add_notes(struct flist *l, struct dmobj *o, const struct cache_notes
 /* Give an ended object's swiotlb slots back (caller holds o->lock). */
 static void bounce_release(struct dmobj *o)
 {
+	if (o->nslots) {
+		bounce_free(o->slot, o->nslots);
+		atomic_fetch_sub(&o->dd->bounce_slots, o->nslots);
+		o->nslots = 0;
+	}
 	o->bounce = NULL;
+}
+
+/* How the device reaches a buffer: directly at @dma, or through a bounce slot. */
+struct route {
+	uint64_t dma;
+	uint8_t *bounce;
+	uint32_t slot, nslots;
+};
+
+static unsigned int min_align_mask(const struct dmdev *dd)
+{
+	return dd->removed || !dd->dev->dma_parms ? 0 : dd->dev->dma_parms->min_align_mask;
+}
+
+static void report_bounce_full(struct dmdev *dd, size_t size, int err, uint32_t stack,
+			       const char *api)
+{
+	struct bounce_stats st;
+	struct finding f;
+
+	bounce_get_stats(&st);
+	fnd_init(&f, BUG_BOUNCE_EXHAUSTED, dd, stack);
+	if (err == -E2BIG)
+		fnd_message(
+			&f,
+			"%s: the buffer must bounce but is larger than the largest swiotlb bounce (%zu KiB); the map fails",
+			api, BOUNCE_MAX_MAPPING >> 10);
+	else if (track_live_count())
+		fnd_message(
+			&f,
+			"%s: swiotlb buffer is full, the map fails; %llu mappings are outstanding - a leak of DMA mappings is the usual cause",
+			api, (unsigned long long)track_live_count());
+	else
+		fnd_message(&f, "%s: swiotlb buffer is full, the map fails", api);
+	f.size = size;
+	fnd_fact(&f, "request size=%zu bytes", size);
+	fnd_fact(&f, "slots used=%llu of %llu", (unsigned long long)st.slots_used,
+		 (unsigned long long)st.slots_total);
+	fnd_fact(&f, "slot size=%u bytes", BOUNCE_SLOT_SIZE);
+	report_emit(&f);
+}
+
+/*
+ * Decide how the device reaches [cpu, cpu+size) (bounce=, the mask) and
+ * report why when it cannot. @return 0, or -EIO/-ENOSPC after a finding.
+ */
+static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stack, const char *api,
+		     struct route *r)
+{
+	const char *mode = rt_options()->bounce;
+	uint64_t phys = place_host(cpu, size), limit = limit_of(dd, dev_mask(dd)), bus;
+	size_t span = size ? size : 1;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	if (phys && strcmp(mode, "force") != 0 && phys + span - 1 <= limit) {
+		r->dma = phys;
+		return 0;
+	}
+	if (!strcmp(mode, "off")) {
+		report_unreachable(dd, phys, size, limit, stack, api);
+		return -EIO;
+	}
+	r->bounce = bounce_alloc(cpu, span, min_align_mask(dd), &bus, &r->slot, &r->nslots, &err);
+	if (!r->bounce) {
+		report_bounce_full(dd, size, err, stack, api);
+		return -ENOSPC;
+	}
+	if (bus + span - 1 > limit) {
+		bounce_free(r->slot, r->nslots);
+		report_unreachable(dd, bus, size, limit, stack, api);
+		return -EIO;
+	}
+	r->dma = bus;
+	{
+		uint64_t held = atomic_fetch_add(&dd->bounce_slots, r->nslots) + r->nslots;
+		uint64_t hw = atomic_load(&dd->bounce_high_water);
+
+		while (held > hw &&
+		       !atomic_compare_exchange_weak(&dd->bounce_high_water, &hw, held))
+			;
+	}
+	return 0;
+}
+
+/* Undo route_map() for a map that failed later. */
+static void route_undo(struct dmdev *dd, struct route *r)
+{
+	if (r->nslots) {
+		bounce_free(r->slot, r->nslots);
+		atomic_fetch_sub(&dd->bounce_slots, r->nslots);
+	}
 }
 
 static enum cache_mode mode_for(const struct dmdev *dd)
@@ -349,8 +451,8 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 	uintptr_t cpu = (uintptr_t)ptr;
 	struct dmdev *dd;
 	struct dmobj *o;
+	struct route r;
 	uint32_t stack;
-	uint64_t dma, limit;
 
 	if (!rt_init())
 		return ptr ? place_host(cpu, size) : CORE_MAPPING_ERROR;
@@ -364,19 +466,20 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 	}
 	if (check_map_memory(dd, cpu, size, stack, api))
 		return CORE_MAPPING_ERROR;
-	dma = place_host(cpu, size);
-	limit = limit_of(dd, dev_mask(dd));
-	if (!dma || dma + (size ? size : 1) - 1 > limit) {
-		report_unreachable(dd, dma, size, limit, stack, api);
+	if (route_map(dd, cpu, size, stack, api, &r))
 		return CORE_MAPPING_ERROR;
+	o = make_obj(dd, type, r.dma, cpu, size, dir, attrs, stack, 1, r.bounce);
+	if (!o) {
+		/* Untracked from here on: a bounced map cannot be kept coherent. */
+		route_undo(dd, &r);
+		return r.bounce ? CORE_MAPPING_ERROR : r.dma;
 	}
-	o = make_obj(dd, type, dma, cpu, size, dir, attrs, stack, 1, NULL);
-	if (!o)
-		return dma;
+	o->slot = r.slot;
+	o->nslots = r.nslots;
 	atomic_fetch_add(&dd->maps, 1);
 	atomic_fetch_add(&dd->live_maps, 1);
 	check_overlap(o);
-	return dma;
+	return r.dma;
 }
 
 uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size, int dir,
@@ -684,8 +787,9 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 			   dd->dev->dma_parms->segment_boundary_mask;
 	for (i = 0, s = sg; i < nents; i++, s = sg_next(s)) {
 		uintptr_t cpu;
-		uint64_t dma, limit;
+		uint64_t dma;
 		struct finding f;
+		struct route r;
 
 		if (!s) {
 			fnd_init(&f, BUG_MAP_INVALID_MEMORY, dd, stack);
@@ -710,13 +814,11 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 			f.size = s->length;
 			report_emit(&f);
 		}
-		dma = place_host(cpu, s->length);
-		limit = limit_of(dd, dev_mask(dd));
-		if (!dma || dma + (s->length ? s->length : 1) - 1 > limit) {
-			report_unreachable(dd, dma, s->length, limit, stack, api);
+		if (route_map(dd, cpu, s->length, stack, api, &r)) {
 			ok = 0;
 			break;
 		}
+		dma = r.dma;
 		if (s->length && ((dma ^ (dma + s->length - 1)) & ~(uint64_t)boundary)) {
 			fnd_init(&f, BUG_SG_BOUNDARY_CROSSING, dd, stack);
 			fnd_message(&f, "mapping sg segment across boundary");
@@ -730,10 +832,14 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 		}
 		s->dma_address = dma;
 		s->dma_length = s->length;
-		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs, stack, 1, NULL);
+		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs, stack, 1, r.bounce);
 		if (objs[i]) {
 			objs[i]->nents = (uint32_t)nents;
 			objs[i]->mapped_ents = (uint32_t)nents;
+			objs[i]->slot = r.slot;
+			objs[i]->nslots = r.nslots;
+		} else {
+			route_undo(dd, &r);
 		}
 		done = i + 1;
 	}
@@ -747,6 +853,8 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 		} else {
 			spin_lock(&objs[i]->lock);
 			atomic_store(&objs[i]->live, 0);
+			bounce_release(objs[i]);
+			cache_release(objs[i]);
 			spin_unlock(&objs[i]->lock);
 			track_retire(objs[i]);
 		}

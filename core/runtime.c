@@ -11,6 +11,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "core/bounce.h"
 #include "core/cache.h"
 #include "core/device.h"
 #include "core/heap.h"
@@ -146,7 +147,11 @@ static void do_init(void)
 		rt_diag("options (set them in DMASAN_OPTIONS as name=value pairs separated by ':'):");
 		options_print_help(&opts, help_line, NULL);
 	}
-	place_set_policy(!strcmp(opts.placement, "high"));
+	/* Default: host buffers above 4 GiB, so a 32-bit device must bounce. */
+	place_set_policy(!strcmp(opts.placement, "high") ||
+			 (!strcmp(opts.placement, "auto") && strcmp(opts.bounce, "off") != 0));
+	if (bounce_init(opts.swiotlb_size) == 0)
+		place_set_dma32_end(bounce_base());
 	cache_set_eviction((unsigned int)opts.evict, (uint64_t)opts.seed);
 	if (opts.suppressions[0]) {
 		rc = supp_load(&supps, opts.suppressions, err, sizeof(err));

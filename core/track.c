@@ -22,6 +22,7 @@ struct bucket {
 
 static struct bucket *buckets;	    /* live objects */
 static struct bucket *dead_buckets; /* quarantined (ended) objects */
+static struct bucket *cpu_buckets;  /* device-writable objects by CPU page */
 static unsigned int line_size = 64;
 static unsigned int quarantine_len;
 static _Atomic(struct dmobj *) *quarantine;
@@ -73,7 +74,8 @@ int track_init(unsigned int line, unsigned int quarantine_size)
 {
 	buckets = heap_calloc(NBUCKETS, sizeof(*buckets));
 	dead_buckets = heap_calloc(NBUCKETS, sizeof(*dead_buckets));
-	if (!buckets || !dead_buckets)
+	cpu_buckets = heap_calloc(NBUCKETS, sizeof(*cpu_buckets));
+	if (!buckets || !dead_buckets || !cpu_buckets)
 		return -ENOMEM;
 	line_size = line;
 	quarantine_len = quarantine_size;
@@ -131,6 +133,7 @@ void track_discard(struct dmobj *o)
 {
 	heap_free(o->snap);
 	heap_free(o->shadow);
+	heap_free(o->cpul);
 	heap_free(o->more);
 	heap_free(o);
 }
@@ -212,12 +215,59 @@ static void unlink_obj(struct dmobj *o)
 	move_obj(o, dead_buckets, NULL);
 }
 
+int track_cpu_register(struct dmobj *o)
+{
+	uint64_t first, pages;
+	uint32_t i;
+
+	if (!o->cpu || !o->size || o->cpul)
+		return 0;
+	first = o->cpu >> PAGE_SHIFT_BUS;
+	pages = ((o->cpu + o->size - 1) >> PAGE_SHIFT_BUS) - first + 1;
+	o->cpul = heap_calloc(pages, sizeof(*o->cpul));
+	if (!o->cpul)
+		return -ENOMEM;
+	o->ncpul = (uint32_t)pages;
+	for (i = 0; i < o->ncpul; i++) {
+		struct pref *p = &o->cpul[i];
+		struct bucket *b;
+
+		p->obj = o;
+		p->key = mkkey(0, first + i);
+		b = &cpu_buckets[hash_key(p->key)];
+		spin_lock(&b->lock);
+		link_pref(b, p);
+		spin_unlock(&b->lock);
+	}
+	return 0;
+}
+
+static void cpu_unregister(struct dmobj *o)
+{
+	uint32_t i;
+
+	for (i = 0; i < o->ncpul; i++) {
+		struct pref *p = &o->cpul[i];
+		struct bucket *b = &cpu_buckets[hash_key(p->key)];
+
+		spin_lock(&b->lock);
+		if (p->pprev)
+			unlink_pref(p);
+		spin_unlock(&b->lock);
+	}
+	heap_free(o->cpul);
+	o->cpul = NULL;
+	o->ncpul = 0;
+}
+
 void track_retire(struct dmobj *o)
 {
 	struct dmobj *old;
 	unsigned long pos;
 
 	atomic_fetch_sub_explicit(&live_count, 1, memory_order_relaxed);
+	if (o->cpul)
+		cpu_unregister(o);
 	if (!quarantine_len) {
 		move_obj(o, buckets, NULL);
 		track_put(o);
@@ -334,23 +384,24 @@ struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead
 struct dmobj *track_find_overlap(struct dmobj *self,
 				 int (*filter)(const struct dmobj *o, const struct dmobj *self))
 {
-	uint64_t lo, hi;
-	uint32_t i;
+	uint64_t lo, hi, page, last;
 
 	if (!self->cpu || !self->size)
 		return NULL;
 	lo = self->cpu / line_size;
 	hi = (self->cpu + self->size - 1) / line_size;
-	for (i = 0; i < self->npages; i++) {
-		struct pref *sp = link_of(self, i), *p;
-		struct bucket *b = bucket_of(sp->key);
+	last = (self->cpu + self->size - 1) >> PAGE_SHIFT_BUS;
+	for (page = self->cpu >> PAGE_SHIFT_BUS; page <= last; page++) {
+		uint64_t key = mkkey(0, page);
+		struct bucket *b = &cpu_buckets[hash_key(key)];
 		struct dmobj *hit = NULL;
+		struct pref *p;
 
 		spin_lock(&b->lock);
 		for (p = b->head; p; p = p->next) {
 			struct dmobj *o = p->obj;
 
-			if (p->key != sp->key || o == self || !o->cpu || !o->size ||
+			if (p->key != key || o == self ||
 			    !atomic_load_explicit(&o->live, memory_order_acquire))
 				continue;
 			if ((o->cpu + o->size - 1) / line_size < lo || o->cpu / line_size > hi)
@@ -459,12 +510,17 @@ struct chunk_slot {
 
 static struct chunk_slot chunks[CHUNK_SLOTS];
 static atomic_ullong zone_next[2] = { DRAM_BASE, DRAM_DMA32_END };
-static const uint64_t zone_end[2] = { DRAM_DMA32_END, DRAM_END };
+static uint64_t zone_end[2] = { DRAM_DMA32_END, DRAM_END };
 static int place_high;
 
 void place_set_policy(int high)
 {
 	place_high = high;
+}
+
+void place_set_dma32_end(uint64_t end)
+{
+	zone_end[ZONE_DMA32] = end;
 }
 
 static uint64_t zone_take(enum zone z, uint64_t len)

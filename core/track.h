@@ -122,6 +122,8 @@ struct dmobj {
 	uint32_t npages;       /* bus pages linked in the index */
 	struct pref link[2];   /* first two page links */
 	struct pref *more;     /* links for pages beyond the first two */
+	struct pref *cpul;     /* links in the CPU-page index (device-writable maps) */
+	uint32_t ncpul;
 	struct obj_event hist[OBJ_HISTORY];
 	uint8_t lines[]; /* per cache-line state (LINE_*) */
 };
@@ -160,10 +162,16 @@ struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size, in
 struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead);
 
 /**
- * track_find_overlap - a live object, other than @self, whose CPU cache
- * lines intersect those of [cpu, cpu+size) and that matches @filter
- * (return 1 to accept). Candidates are the objects on @self's bus pages.
- * @return a referenced object or NULL.
+ * track_cpu_register - enter @o in the CPU-page index that cacheline
+ * overlap checks search (device-writable mappings only, as dma-debug's
+ * cacheline tree). Undone by track_retire(). @return 0 or -ENOMEM.
+ */
+int track_cpu_register(struct dmobj *o);
+
+/**
+ * track_find_overlap - a live object in the CPU-page index, other than
+ * @self, whose CPU cache lines intersect @self's and that matches @filter
+ * (return 1 to accept). @return a referenced object or NULL.
  */
 struct dmobj *track_find_overlap(struct dmobj *self,
 				 int (*filter)(const struct dmobj *o, const struct dmobj *self));
@@ -212,6 +220,9 @@ enum zone { ZONE_DMA32 = 0, ZONE_NORMAL = 1 };
 
 /** place_set_policy - @high: place host chunks above 4 GiB first. */
 void place_set_policy(int high);
+
+/** place_set_dma32_end - the DMA32 zone ends here (swiotlb sits above). */
+void place_set_dma32_end(uint64_t end);
 
 /**
  * place_host - the simulated physical address of host range

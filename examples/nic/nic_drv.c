@@ -25,7 +25,7 @@
 #define NIC_CACHE_LINE 64u
 #define NIC_RING_BYTES (NIC_RING_ENTRIES * sizeof(struct nic_desc))
 /* sync-unmapped: how far off the bogus address is. */
-#define NIC_BOGUS_OFFSET (1u << 20)
+#define NIC_BOGUS_OFFSET (1ULL << 32) /* beyond anything a 32-bit device maps */
 
 const struct nic_bug_info nic_bugs[] = {
 	{ "double-unmap", "double-unmap", "the TX completion path unmaps one buffer twice",

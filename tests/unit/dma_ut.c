@@ -93,7 +93,6 @@ static void test_map_unmap_roundtrip_reports_nothing(void)
 	CU_ASSERT_NOT_EQUAL(a, CORE_MAPPING_ERROR);
 	CU_ASSERT_NOT_EQUAL(a, (uint64_t)(uintptr_t)p);
 	CU_ASSERT(a + 2047 <= 0xffffffffULL);
-	CU_ASSERT_EQUAL(a & 4095, (uintptr_t)p & 4095);
 	CU_ASSERT_EQUAL(core_mapping_error(&dev, a), 0);
 	core_unmap(&dev, a, 2048, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
 	CU_ASSERT_EQUAL(seen.n, 0);
@@ -310,7 +309,8 @@ static void test_placement_is_stable_and_keeps_page_offset(void)
 	CU_ASSERT_EQUAL(b - a, 200);
 	CU_ASSERT_EQUAL(place_host((uintptr_t)p, 100), a);
 	CU_ASSERT_EQUAL(a & 4095, (uintptr_t)p & 4095);
-	CU_ASSERT(a >= DRAM_BASE && a < DRAM_DMA32_END);
+	/* Default placement: above 4 GiB, so that 32-bit devices bounce. */
+	CU_ASSERT(a >= DRAM_DMA32_END && a < DRAM_END);
 	free(p);
 }
 

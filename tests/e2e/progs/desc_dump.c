@@ -80,8 +80,8 @@ static void dump(const struct plat_desc *d)
 		for (int k = 0; k < dev->nranges; k++) {
 			const struct desc_range *r = &dev->ranges[k];
 
-			printf("%sbus 0x%llx-0x%llx -> cpu 0x%llx", k ? "; " : ", dma-ranges=",
-			       (unsigned long long)r->bus,
+			printf("%sbus 0x%llx-0x%llx -> cpu 0x%llx",
+			       k ? "; " : ", dma-ranges=", (unsigned long long)r->bus,
 			       (unsigned long long)(r->bus + r->size - 1),
 			       (unsigned long long)r->cpu);
 		}

@@ -412,6 +412,8 @@ static int bug_sg_boundary(void)
 	parms.max_segment_size = 65536;
 	parms.segment_boundary_mask = 0xfff;
 	dev.dma_parms = &parms;
+	/* A 64-bit device maps in place; a bounce slot would start on a page. */
+	dma_set_mask_and_coherent(&dev, DMA_BIT_MASK(64));
 	sg_init_one(&sg, b + 2048, 4096);
 	if (dma_map_sg(&dev, &sg, 1, DMA_TO_DEVICE) != 1)
 		return 1;
@@ -759,9 +761,25 @@ static int bug_tx_stale_read(void)
 static int bug_cacheline_sharing(void)
 {
 	char *line = buf(128);
-	dma_addr_t a = map(line + 16, 32, DMA_FROM_DEVICE);
+	dma_addr_t a;
+
+	/* In place (64-bit): a bounced map never maintains the buffer's own lines. */
+	dma_set_mask_and_coherent(&dev, DMA_BIT_MASK(64));
+	a = map(line + 16, 32, DMA_FROM_DEVICE);
 
 	line[2] = 1; /* driver state next to the RX buffer, same cache line */
+	dma_sync_single_for_cpu(&dev, a, 32, DMA_FROM_DEVICE);
+	dma_unmap_single(&dev, a, 32, DMA_FROM_DEVICE);
+	return 0;
+}
+
+/* The same layout through a bounce buffer is harmless: nothing to report. */
+static int ok_cacheline_sharing_bounced(void)
+{
+	char *line = buf(128);
+	dma_addr_t a = map(line + 16, 32, DMA_FROM_DEVICE);
+
+	line[2] = 1;
 	dma_sync_single_for_cpu(&dev, a, 32, DMA_FROM_DEVICE);
 	dma_unmap_single(&dev, a, 32, DMA_FROM_DEVICE);
 	return 0;
@@ -772,8 +790,10 @@ static struct device cdev;
 static int coherent_dev(void)
 {
 	struct dmasan_device_info info = { .coherent = DMASAN_YES };
+	int rc = dmasan_device_add(&cdev, "coh0", &info);
 
-	return dmasan_device_add(&cdev, "coh0", &info);
+	/* 64-bit: maps in place (a bounced map is copied at syncs, coherent or not). */
+	return rc ? rc : dma_set_mask_and_coherent(&cdev, DMA_BIT_MASK(64));
 }
 
 /* A coherent device sees the CPU's bytes at once and needs no copies... */
@@ -825,6 +845,70 @@ static int evict_dirty_line(void)
 	printf("after sync the CPU sees '%c'\n", p[0]);
 	dma_unmap_single(&dev, a, 64, DMA_FROM_DEVICE);
 	return 0;
+}
+
+/* ---- swiotlb ---- */
+
+/* A 32-bit device's map of high memory bounces: data only moves at the copies. */
+static int ok_bounce_copies(void)
+{
+	char *p = buf(512), out[8];
+	dma_addr_t a;
+	int ok = 1;
+
+	memcpy(p, "first", 6);
+	a = map(p, 512, DMA_BIDIRECTIONAL);
+	dmasan_dev_read(&dev, a, out, 6);
+	ok &= !memcmp(out, "first", 6); /* copied in at map */
+	dmasan_dev_write(&dev, a + 100, "dev", 4);
+	if (dmasan_active())
+		ok &= memcmp(p + 100, "dev", 4) != 0; /* not yet back */
+	dma_sync_single_for_cpu(&dev, a, 512, DMA_BIDIRECTIONAL);
+	ok &= !memcmp(p + 100, "dev", 4); /* copied out at sync_for_cpu */
+	memcpy(p, "again", 6);
+	dma_sync_single_for_device(&dev, a, 512, DMA_BIDIRECTIONAL);
+	dmasan_dev_read(&dev, a, out, 6);
+	ok &= !memcmp(out, "again", 6); /* copied in at sync_for_device */
+	dma_unmap_single(&dev, a, 512, DMA_BIDIRECTIONAL);
+	/* Direct mapping (identity) has no bounce: only check under the shim. */
+	return dmasan_active() ? !(ok && a < 0x100000000ULL) : 0;
+}
+
+/* bounce=force on a 64-bit device: a missing sync_for_cpu reads stale data. */
+static int ok_forced_bounce_stale(void)
+{
+	char *p = buf(256);
+	dma_addr_t a;
+	int stale;
+
+	dma_set_mask_and_coherent(&dev, DMA_BIT_MASK(64));
+	memset(p, 'O', 256);
+	a = map(p, 256, DMA_FROM_DEVICE);
+	dmasan_dev_write(&dev, a, "N", 1);
+	stale = p[0] == 'O';
+	dma_sync_single_for_cpu(&dev, a, 256, DMA_FROM_DEVICE);
+	dma_unmap_single(&dev, a, 256, DMA_FROM_DEVICE);
+	return dmasan_active() ? !(stale && p[0] == 'N') : 0;
+}
+
+/* swiotlb_size=256K: 128 slots; leaked maps fill it and a map fails. */
+static int bug_bounce_exhausted(void)
+{
+	static char *bufs[200];
+	static dma_addr_t a[200];
+	int i, n = 0, failed = 0;
+
+	for (i = 0; i < 200 && !failed; i++) {
+		bufs[i] = buf(2048);
+		a[i] = dma_map_single(&dev, bufs[i], 2048, DMA_TO_DEVICE);
+		if (dma_mapping_error(&dev, a[i]))
+			failed = 1;
+		else
+			n++;
+	}
+	for (i = 0; i < n; i++)
+		dma_unmap_single(&dev, a[i], 2048, DMA_TO_DEVICE);
+	return dmasan_active() ? !(failed && n == 128) : 0;
 }
 
 static int bug_two_unknown_unmaps(void)
@@ -895,12 +979,16 @@ static const struct tcase cases[] = {
 	{ "dir-violation", bug_dir_violation },
 	{ "missing-sync-for-device", bug_missing_sync_for_device },
 	{ "two-unknown-unmaps", bug_two_unknown_unmaps },
+	{ "ok-bounce-copies", ok_bounce_copies },
+	{ "ok-forced-bounce-stale", ok_forced_bounce_stale },
+	{ "bounce-exhausted", bug_bounce_exhausted },
 	{ "ok-skip-sync-reads-old", ok_skip_sync_reads_old },
 	{ "ok-sync-reads-new", ok_sync_reads_new },
 	{ "missing-sync-for-cpu", bug_missing_sync_for_cpu },
 	{ "cpu-write-device-owned", bug_cpu_write_device_owned },
 	{ "tx-stale-read", bug_tx_stale_read },
 	{ "cacheline-sharing", bug_cacheline_sharing },
+	{ "ok-cacheline-sharing-bounced", ok_cacheline_sharing_bounced },
 	{ "ok-coherent-device", ok_coherent_device },
 	{ "coherent-cpu-write", bug_coherent_cpu_write },
 	{ "evict-dirty-line", evict_dirty_line },
