@@ -20,6 +20,7 @@ static _Atomic(struct dmdev *) slots[NSLOTS];
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static _Atomic(struct dmdev *) all_devices;
 static atomic_uint dev_counter;
+static atomic_uint space_counter;
 
 static unsigned int slot_of(const struct device *dev)
 {
@@ -67,6 +68,10 @@ static void describe(struct dmdev *d, struct device *dev, const char *name,
 		resolve(info ? info->coherent : DMASAN_DEFAULT, dev->dma_coherent || o->coherent);
 	d->iommu = resolve(info ? info->iommu : DMASAN_DEFAULT, o->iommu != 0);
 	d->dma_bits = info ? info->dma_bits : 0;
+	if (d->iommu && !d->space)
+		d->space = atomic_fetch_add(&space_counter, 1) % 255 + 1;
+	if (!d->iommu)
+		d->space = 0;
 	if (d->dma_bits > 64)
 		d->dma_bits = 64;
 	dev->dma_coherent = d->coherent;

@@ -20,14 +20,17 @@
 #include "core/lock.h"
 
 struct decl_region;
+struct iova_space;
 
 struct dmdev {
 	struct device *dev;
 	char name[64];
-	int coherent;	       /* snoops CPU caches */
-	int iommu;	       /* behind an IOMMU (not yet simulated) */
-	unsigned int dma_bits; /* address bits the hardware drives; 0 = mask's */
-	int explicit_add;      /* registered by dmasan_device_add() */
+	int coherent;		 /* snoops CPU caches */
+	int iommu;		 /* behind an IOMMU (not yet simulated) */
+	unsigned int space;	 /* index address space: 0 shared physical, else its IOMMU's */
+	struct iova_space *iova; /* IOVA allocator when behind an IOMMU (guarded by lock) */
+	unsigned int dma_bits;	 /* address bits the hardware drives; 0 = mask's */
+	int explicit_add;	 /* registered by dmasan_device_add() */
 	int removed;
 	struct spin lock;	  /* guards decl */
 	struct decl_region *decl; /* dma_declare_coherent_memory region */

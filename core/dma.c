@@ -21,6 +21,7 @@
 #include "core/device.h"
 #include "core/dma.h"
 #include "core/heap.h"
+#include "core/iova.h"
 #include "core/report.h"
 #include "core/runtime.h"
 #include "core/stack.h"
@@ -349,9 +350,39 @@ static void report_bounce_full(struct dmdev *dd, size_t size, int err, uint32_t 
 	report_emit(&f);
 }
 
+static uint64_t iova_pages(uint64_t addr, uint64_t size)
+{
+	return ((addr & (APAGE - 1)) + (size ? size : 1) + APAGE - 1) / APAGE;
+}
+
+/* An IOVA for [cpu, cpu+size) below @limit, keeping the page offset; 0 when exhausted. */
+static uint64_t iommu_map(struct dmdev *dd, uintptr_t cpu, uint64_t size, uint64_t limit)
+{
+	struct iova_space *sp;
+	uint64_t base;
+
+	spin_lock(&dd->lock);
+	if (!dd->iova)
+		dd->iova = iova_create(limit);
+	sp = dd->iova;
+	spin_unlock(&dd->lock);
+	if (!sp)
+		return 0;
+	base = iova_alloc(sp, iova_pages(cpu, size), limit);
+	return base ? base | (cpu & (APAGE - 1)) : 0;
+}
+
+/* Give an ended object's IOVA back (its device is behind an IOMMU). */
+static void iommu_unmap(struct dmobj *o)
+{
+	if (o->space && o->dd->iova && o->dma)
+		iova_free(o->dd->iova, o->dma & ~(APAGE - 1), iova_pages(o->dma, o->size));
+}
+
 /*
- * Decide how the device reaches [cpu, cpu+size) (bounce=, the mask) and
- * report why when it cannot. @return 0, or -EIO/-ENOSPC after a finding.
+ * Decide how the device reaches [cpu, cpu+size) (bounce=, the mask, the
+ * IOMMU) and report why when it cannot. @return 0, or -EIO/-ENOSPC after
+ * a finding.
  */
 static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stack, const char *api,
 		     struct route *r)
@@ -362,6 +393,14 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	if (dd->iommu && strcmp(mode, "force") != 0) {
+		/* The IOMMU reaches any page: the IOVA only has to fit the mask. */
+		r->dma = phys ? iommu_map(dd, cpu, span, limit) : 0;
+		if (r->dma)
+			return 0;
+		report_unreachable(dd, phys, size, limit, stack, api);
+		return -EIO;
+	}
 	if (phys && strcmp(mode, "force") != 0 && phys + span - 1 <= limit) {
 		r->dma = phys;
 		return 0;
@@ -422,6 +461,7 @@ static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_
 		return NULL;
 	}
 	o->attrs = attrs;
+	o->space = (uint8_t)dd->space;
 	o->map_stack = stack;
 	o->map_tid = plat_tid();
 	o->seq = track_next_seq();
@@ -689,6 +729,8 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 		bounce_release(o);
 		cache_release(o);
 	}
+	if (o->type != OBJ_RESOURCE && !o->owner)
+		iommu_unmap(o);
 	spin_unlock(&o->lock);
 	if (is_streaming(o->type)) {
 		atomic_fetch_add(&o->dd->unmaps, 1);
@@ -1063,11 +1105,16 @@ void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned lon
 		if (!cpu)
 			return NULL;
 	} else {
+		uint64_t limit = limit_of(dd, dev_coherent_mask(dd));
+
+		region = NULL;
 		cpu = arena_alloc(size);
 		if (!cpu)
 			return NULL;
 		dma = place_host((uintptr_t)cpu, size);
-		if (!dma || dma + size - 1 > limit_of(dd, dev_coherent_mask(dd))) {
+		if (dd->iommu && dma)
+			dma = iommu_map(dd, (uintptr_t)cpu, size, limit);
+		if (!dma || dma + size - 1 > limit) {
 			arena_free(cpu, size);
 			return NULL;
 		}
@@ -1245,6 +1292,15 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, in
 		return -ERANGE;
 	}
 	o = track_find_containing(dd, addr, &dead);
+	if (!o && dd->iommu) {
+		f = flist_add(&l, BUG_IOMMU_FAULT, dd, 0);
+		fnd_message(f,
+			    "IOMMU fault: the device %s an IOVA its IOMMU has no translation for",
+			    is_write ? "writes" : "reads");
+		fact_addr(f, addr, len);
+		flist_emit(&l);
+		return -EFAULT;
+	}
 	if (!o) {
 		f = flist_add(&l, BUG_DEVICE_ACCESS_UNMAPPED, dd, 0);
 		fnd_message(f, "the device %s a bus address that is not mapped for it",

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "core/device.h"
 #include "core/heap.h"
 #include "core/track.h"
 
@@ -290,7 +291,7 @@ static int type_class(int type)
 /* The newest dead object of @dd matching @dma exactly (@exact) or containing it. */
 static struct dmobj *find_dead(struct dmdev *dd, uint64_t dma, int exact)
 {
-	uint64_t key = mkkey(0, dma >> PAGE_SHIFT_BUS);
+	uint64_t key = mkkey(dd->space, dma >> PAGE_SHIFT_BUS);
 	struct bucket *b = dead_bucket_of(key);
 	struct dmobj *found = NULL;
 	struct pref *p;
@@ -315,7 +316,7 @@ static struct dmobj *find_dead(struct dmdev *dd, uint64_t dma, int exact)
 
 struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size, int type, int dir)
 {
-	uint64_t key = mkkey(0, dma >> PAGE_SHIFT_BUS);
+	uint64_t key = mkkey(dd->space, dma >> PAGE_SHIFT_BUS);
 	struct bucket *b = bucket_of(key);
 	struct dmobj *best = NULL, *dead = NULL;
 	int best_score = -1;
@@ -350,7 +351,7 @@ struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size, in
 
 struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead)
 {
-	uint64_t key = mkkey(0, dma >> PAGE_SHIFT_BUS);
+	uint64_t key = mkkey(dd->space, dma >> PAGE_SHIFT_BUS);
 	struct bucket *b = bucket_of(key);
 	struct dmobj *live = NULL, *dead = NULL;
 	struct pref *p;

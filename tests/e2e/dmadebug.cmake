@@ -74,6 +74,8 @@ set(_cases
   "ok-bounce-copies|none"
   "ok-forced-bounce-stale|none|bounce=force"
   "bounce-exhausted|bounce-exhausted=1|swiotlb_size=262144"
+  "ok-iommu|none"
+  "iommu-fault|iommu-fault=1||nodirect"
   "ok-threads|none"
   "ok-fork|none"
   "fork-child-bug|unmap-not-mapped=1|exitcode=23|status0"

@@ -2,7 +2,7 @@
 /*
  * libFuzzer harness that decodes its input into a sequence of public DMA
  * API and harness API calls and runs them against the real shim (the
- * entry points of shim/*.c over core/, reports/ and platform/, all built
+ * entry points of shim/ over core/, reports/ and platform/, all built
  * into this binary with ASan and UBSan). Each input byte string is a
  * program: an opcode byte, then the operands it reads (reads past the end
  * give zeros), until the input is used up or MAX_OPS calls were made.

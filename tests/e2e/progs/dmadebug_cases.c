@@ -911,6 +911,56 @@ static int bug_bounce_exhausted(void)
 	return dmasan_active() ? !(failed && n == 128) : 0;
 }
 
+/* ---- IOMMU ---- */
+
+static struct device idev;
+
+static int iommu_dev(u64 mask)
+{
+	struct dmasan_device_info info = { .iommu = DMASAN_YES };
+	int rc = dmasan_device_add(&idev, "iommu0", &info);
+
+	return rc ? rc : dma_set_mask_and_coherent(&idev, mask);
+}
+
+/* IOVAs come from the device's own space, top-down below its mask; no bouncing. */
+static int ok_iommu(void)
+{
+	char *p = buf(8192), out[4];
+	dma_addr_t a, b, h;
+	void *c;
+	int ok = 1;
+
+	if (iommu_dev(DMA_BIT_MASK(32)))
+		return 1;
+	a = dma_map_single(&idev, p, 4096, DMA_TO_DEVICE);
+	b = dma_map_single(&idev, p + 4096, 4096, DMA_FROM_DEVICE);
+	c = dma_alloc_coherent(&idev, 4096, &h, GFP_KERNEL);
+	if (dma_mapping_error(&idev, a) || dma_mapping_error(&idev, b) || !c)
+		return 1;
+	if (dmasan_active()) {
+		ok &= a <= DMA_BIT_MASK(32) && b < a && a > 0xf0000000ULL;
+		ok &= (a & 4095) == ((uintptr_t)p & 4095);
+	}
+	memcpy(out, "iova", 4);
+	dmasan_dev_write(&idev, b, out, 4);
+	dma_unmap_single(&idev, b, 4096, DMA_FROM_DEVICE);
+	ok &= !memcmp(p + 4096, "iova", 4);
+	dma_unmap_single(&idev, a, 4096, DMA_TO_DEVICE);
+	dma_free_coherent(&idev, 4096, c, h);
+	dmasan_device_del(&idev);
+	return !ok;
+}
+
+static int bug_iommu_fault(void)
+{
+	char out[8];
+
+	if (iommu_dev(DMA_BIT_MASK(32)))
+		return 1;
+	return dmasan_dev_read(&idev, 0x1000, out, sizeof(out)) != -EFAULT && dmasan_active();
+}
+
 static int bug_two_unknown_unmaps(void)
 {
 	dma_unmap_single(&dev, 0x12345000, 64, DMA_TO_DEVICE);
@@ -979,6 +1029,8 @@ static const struct tcase cases[] = {
 	{ "dir-violation", bug_dir_violation },
 	{ "missing-sync-for-device", bug_missing_sync_for_device },
 	{ "two-unknown-unmaps", bug_two_unknown_unmaps },
+	{ "ok-iommu", ok_iommu },
+	{ "iommu-fault", bug_iommu_fault },
 	{ "ok-bounce-copies", ok_bounce_copies },
 	{ "ok-forced-bounce-stale", ok_forced_bounce_stale },
 	{ "bounce-exhausted", bug_bounce_exhausted },
