@@ -20,7 +20,7 @@ FORMAT_DIRS := shim core reports platform direct tools examples include tests be
 
 .DEFAULT_GOAL := build
 MAKEFLAGS += --no-print-directory
-.PHONY: all deps configure build check demo install clean format-check help
+.PHONY: all deps configure build check demo install clean format-check help bench
 
 all: build
 
@@ -50,6 +50,11 @@ demo: build
 		echo "demo: FAILED: expected exit status 23 (dmasan findings), got $$status" >&2; \
 		exit 1; \
 	fi
+
+# SPEC section 13 benchmark: a table of medians, PASS/MISS per target
+# (a MISS does not fail), results also in $(BUILD_DIR)/bench.json.
+bench: build
+	$(BUILD_DIR)/bin/dmasan-bench --json $(BUILD_DIR)/bench.json
 
 install: build
 	$(CMAKE) --install $(BUILD_DIR) --prefix $(PREFIX)

@@ -22,6 +22,7 @@
 #include "core/dma.h"
 #include "core/heap.h"
 #include "core/iova.h"
+#include "core/pool.h"
 #include "core/report.h"
 #include "core/runtime.h"
 #include "core/stack.h"
@@ -1258,6 +1259,20 @@ int core_set_mask(struct device *dev, uint64_t mask, int coherent)
 	return 0;
 }
 
+void core_tag_pool_page(struct device *dev, uint64_t dma, void *ppage)
+{
+	struct dmdev *dd = dev_find(dev);
+	struct dmobj *o = dd ? track_find_exact(dd, dma, 0, OBJ_POOL_PAGE, -1) : NULL;
+
+	if (!o)
+		return;
+	spin_lock(&o->lock);
+	if (o->type == OBJ_POOL_PAGE)
+		o->ppage = ppage;
+	spin_unlock(&o->lock);
+	track_put(o);
+}
+
 /* ---- the device side ---- */
 
 int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, int is_write)
@@ -1333,6 +1348,23 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, in
 		fnd_object(f, o, 1);
 		err = -EFAULT;
 		goto out;
+	}
+	if (o->type == OBJ_POOL_PAGE && o->ppage) {
+		struct pool_access pa;
+
+		pool_check_access(o->ppage, addr - o->dma, len, &pa);
+		if (pa.state == 0) {
+			f = flist_add(&l, BUG_USE_AFTER_FREE, dd, 0);
+			fnd_message(f, "the device %s a block of dma_pool %s after it was freed",
+				    is_write ? "writes" : "reads", pa.pool);
+			fact_addr(f, addr, len);
+			fnd_fact(f, "block at offset %llu of its page",
+				 (unsigned long long)pa.block_off);
+			fnd_related(f, "freed at", pa.free_stack, pa.free_tid);
+			fnd_related(f, "allocated at", pa.alloc_stack, pa.alloc_tid);
+			err = -EFAULT;
+			goto out;
+		}
 	}
 	if ((is_streaming(o->type) || o->type == OBJ_NONCOHERENT) &&
 	    ((is_write && o->dir == DMA_TO_DEVICE) || (!is_write && o->dir == DMA_FROM_DEVICE))) {

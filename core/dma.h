@@ -51,6 +51,9 @@ int core_device_del(struct device *dev);
 int core_check_leaks(void);
 int core_report_leaks(int at_exit);
 
+/** core_tag_pool_page - remember that the coherent allocation at @dma is dma_pool page @ppage. */
+void core_tag_pool_page(struct device *dev, uint64_t dma, void *ppage);
+
 /** core_dev - the registered dmdev of @dev, reporting null-device for NULL. */
 struct dmdev *core_dev(struct device *dev, const char *api);
 

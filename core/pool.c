@@ -31,6 +31,7 @@ struct pblock {
 };
 
 struct ppage {
+	struct dmpool *pool;
 	struct ppage *next;
 	uintptr_t cpu;
 	uint64_t dma;
@@ -54,6 +55,7 @@ struct dmpool {
 	struct pfree *freestack;
 	size_t nfree, capfree;
 	size_t nr_active;
+	size_t npages; /* pages ever added */
 	uint32_t create_stack, create_tid;
 	uint64_t seq;
 	int destroyed;
@@ -157,7 +159,8 @@ static int grow_locked(struct dmpool *p)
 	uint64_t dma;
 	void *cpu;
 
-	need = p->nfree + p->nper;
+	/* Room for every block of every page: all of them may be freed at once. */
+	need = (p->npages + 1) * p->nper;
 	if (need > p->capfree) {
 		size_t ncap = need * 2;
 		struct pfree *ns = heap_alloc(ncap * sizeof(*ns));
@@ -185,8 +188,11 @@ static int grow_locked(struct dmpool *p)
 	memset(cpu, POISON_FREED, p->unit);
 	pg->cpu = (uintptr_t)cpu;
 	pg->dma = dma;
+	pg->pool = p;
+	core_tag_pool_page(p->dev, dma, pg);
 	pg->next = p->pages;
 	p->pages = pg;
+	p->npages++;
 	/* Push in reverse so the lowest block is handed out first. */
 	for (i = p->nper; i-- > 0;) {
 		p->freestack[p->nfree].page = pg;
@@ -241,7 +247,7 @@ void *pool_alloc(struct dmpool *p, int zero, uint64_t *handle)
 		fnd_related(&f, "allocated at", b->alloc_stack, b->alloc_tid);
 	}
 	memset(mem, zero ? 0 : POISON_ALLOCATED, p->size);
-	b->busy = 1;
+	__atomic_store_n(&b->busy, 1, __ATOMIC_RELEASE);
 	b->alloc_stack = stack;
 	b->alloc_tid = plat_tid();
 	p->nr_active++;
@@ -313,8 +319,8 @@ void pool_free(struct dmpool *p, void *vaddr, uint64_t dma)
 		report_emit(&f);
 		return;
 	}
-	b->busy = 0;
 	b->free_stack = stack;
+	__atomic_store_n(&b->busy, 0, __ATOMIC_RELEASE);
 	b->free_tid = plat_tid();
 	memset(vaddr, POISON_FREED, p->size);
 	p->freestack[p->nfree].page = pg;
@@ -383,6 +389,32 @@ void pool_destroy(struct dmpool *p)
 		heap_free(pg);
 	}
 	(void)busy;
+}
+
+void pool_check_access(const void *ppage, uint64_t off, uint64_t len, struct pool_access *a)
+{
+	const struct ppage *pg = ppage;
+	const struct dmpool *p = pg->pool;
+	size_t i;
+
+	memset(a, 0, sizeof(*a));
+	a->pool = p->name;
+	a->state = -1;
+	for (i = 0; i < p->nper; i++) {
+		const struct pblock *b = &pg->blocks[i];
+
+		if (off < p->offsets[i] || off - p->offsets[i] >= p->size)
+			continue;
+		if (len > p->size - (off - p->offsets[i]))
+			return; /* runs past the block */
+		a->block_off = p->offsets[i];
+		a->state = __atomic_load_n(&b->busy, __ATOMIC_ACQUIRE) ? 1 : 0;
+		a->alloc_stack = b->alloc_stack;
+		a->alloc_tid = b->alloc_tid;
+		a->free_stack = b->free_stack;
+		a->free_tid = b->free_tid;
+		return;
+	}
 }
 
 int pool_report_leaks(struct dmdev *only, int at_exit);

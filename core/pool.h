@@ -26,4 +26,19 @@ void pool_destroy(struct dmpool *pool);
 void *pool_alloc(struct dmpool *pool, int zero, uint64_t *handle);
 void pool_free(struct dmpool *pool, void *vaddr, uint64_t dma);
 
+/** What a device access found in a pool page. */
+struct pool_access {
+	int state;	    /* 1 live block, 0 freed block, -1 no block there */
+	const char *pool;   /* the pool's name */
+	uint64_t block_off; /* offset of the block in the page */
+	uint32_t alloc_stack, alloc_tid, free_stack, free_tid;
+};
+
+/**
+ * pool_check_access - classify a device access of [off, off+len) of pool
+ * page @ppage. Reads block states without the pool lock (they are single
+ * bytes written under it; a racing free is a race the program has anyway).
+ */
+void pool_check_access(const void *ppage, uint64_t off, uint64_t len, struct pool_access *a);
+
 #endif /* DMASAN_CORE_POOL_H */

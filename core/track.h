@@ -112,6 +112,7 @@ struct dmobj {
 	atomic_int refs;
 	struct spin lock;      /* guards lines, hist, maperr, live, end_* */
 	void *owner;	       /* pool for OBJ_POOL_PAGE */
+	void *ppage;	       /* OBJ_POOL_PAGE: the pool's page record (core/pool.c) */
 	uint8_t mode;	       /* enum cache_mode (core/cache.h) */
 	uint8_t *snap;	       /* CPU bytes of the whole lines at the last handoff, or NULL */
 	uint8_t *shadow;       /* NONCOHERENT: the device's view of the whole lines */

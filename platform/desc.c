@@ -34,23 +34,23 @@
 #include "platform/desc.h"
 #include "platform/platform.h"
 
-#define MAX_DEPTH 32                    /* deepest node accepted; the root is depth 0 */
-#define MAX_FILE (16u << 20)            /* desc_load's file size limit */
-#define HDR_SIZE 40u                    /* a version 17 header */
-#define DEFAULT_ACELLS 2                /* devicetree spec defaults */
+#define MAX_DEPTH 32	     /* deepest node accepted; the root is depth 0 */
+#define MAX_FILE (16u << 20) /* desc_load's file size limit */
+#define HDR_SIZE 40u	     /* a version 17 header */
+#define DEFAULT_ACELLS 2     /* devicetree spec defaults */
 #define DEFAULT_SCELLS 1
 #define DEFAULT_MODEL "dmasan default arm64-like SoC"
 
 /* What one node on the current path gives its descendants. */
 struct level {
-	int off;                        /* node offset in the blob */
-	size_t pathlen;                 /* length of its path in ctx.path */
-	uint32_t acells, scells;        /* #address-cells / #size-cells for its children */
-	int coherent;                   /* dma-coherent state inherited by its children */
-	int disabled;                   /* it or an ancestor has status other than okay */
-	int resmem;                     /* 1: it is /reserved-memory; 2: it is below it */
-	int ranges_depth;               /* depth of the nearest node with dma-ranges, or -1 */
-	int nranges;                    /* parsed dma-ranges when this node has them */
+	int off;		 /* node offset in the blob */
+	size_t pathlen;		 /* length of its path in ctx.path */
+	uint32_t acells, scells; /* #address-cells / #size-cells for its children */
+	int coherent;		 /* dma-coherent state inherited by its children */
+	int disabled;		 /* it or an ancestor has status other than okay */
+	int resmem;		 /* 1: it is /reserved-memory; 2: it is below it */
+	int ranges_depth;	 /* depth of the nearest node with dma-ranges, or -1 */
+	int nranges;		 /* parsed dma-ranges when this node has them */
 	struct desc_range ranges[DESC_MAX_RANGES];
 };
 
@@ -59,10 +59,10 @@ struct ctx {
 	struct plat_desc *d;
 	char *err;
 	size_t errlen;
-	char path[DESC_NAME_MAX];       /* path of the node being visited */
+	char path[DESC_NAME_MAX]; /* path of the node being visited */
 	struct level lv[MAX_DEPTH + 1];
-	int region_off[DESC_MAX_REGIONS];       /* node offset of each region */
-	int device_off[DESC_MAX_DEVICES];       /* node offset of each device */
+	int region_off[DESC_MAX_REGIONS]; /* node offset of each region */
+	int device_off[DESC_MAX_DEVICES]; /* node offset of each device */
 };
 
 __attribute__((format(printf, 2, 3))) static int fail(struct ctx *c, const char *fmt, ...)
@@ -92,8 +92,8 @@ static uint64_t read_cells(const uint8_t *p, uint32_t n)
 	uint64_t v = 0;
 
 	for (uint32_t i = 0; i < n; i++, p += 4)
-		v = (v << 32) | ((uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 |
-				 (uint64_t)p[2] << 8 | p[3]);
+		v = (v << 32) |
+		    ((uint64_t)p[0] << 24 | (uint64_t)p[1] << 16 | (uint64_t)p[2] << 8 | p[3]);
 	return v;
 }
 
@@ -214,10 +214,11 @@ static int add_memory(struct ctx *c, int off)
 			const struct desc_bank *b = &d->banks[j];
 
 			if (base < b->base + b->size && b->base < base + size)
-				return fail(c, "reg of %s: bank 0x%llx+0x%llx overlaps bank 0x%llx+0x%llx",
-					    c->path, (unsigned long long)base,
-					    (unsigned long long)size, (unsigned long long)b->base,
-					    (unsigned long long)b->size);
+				return fail(
+					c,
+					"reg of %s: bank 0x%llx+0x%llx overlaps bank 0x%llx+0x%llx",
+					c->path, (unsigned long long)base, (unsigned long long)size,
+					(unsigned long long)b->base, (unsigned long long)b->size);
 		}
 		d->banks[d->nbanks].base = base;
 		d->banks[d->nbanks].size = size;
@@ -239,8 +240,10 @@ static int region_kind(struct ctx *c, int off, struct desc_region *r)
 		r->kind = r->reusable ? REGION_CMA : REGION_DMA_POOL;
 	} else if (prop_has_string(c->fdt, off, "compatible", "restricted-dma-pool")) {
 		if (r->no_map || r->reusable || r->dma_default || r->cma_default)
-			return fail(c, "%s is a restricted-dma-pool, which must not have no-map, reusable, linux,dma-default or linux,cma-default",
-				    c->path);
+			return fail(
+				c,
+				"%s is a restricted-dma-pool, which must not have no-map, reusable, linux,dma-default or linux,cma-default",
+				c->path);
 		r->kind = REGION_RESTRICTED;
 	} else {
 		r->kind = REGION_OTHER;
@@ -285,7 +288,8 @@ static int add_region(struct ctx *c, int off, const char *name, int depth)
 		return err;
 	n = len / (int)entry;
 	if (n > 1 && proto.kind != REGION_OTHER)
-		return fail(c, "reg of %s has %d entries, a DMA pool takes exactly one", c->path, n);
+		return fail(c, "reg of %s has %d entries, a DMA pool takes exactly one", c->path,
+			    n);
 	for (int i = 0; i < n; i++, p += entry) {
 		struct desc_region *r;
 		uint64_t base = read_cells(p, ac), size = read_cells(p + 4 * ac, sc);
@@ -303,9 +307,9 @@ static int add_region(struct ctx *c, int off, const char *name, int depth)
 			const struct desc_region *o = &d->regions[j];
 
 			if (base < o->base + o->size && o->base < base + size)
-				return fail(c, "reg of %s: region 0x%llx+0x%llx overlaps %s", c->path,
-					    (unsigned long long)base, (unsigned long long)size,
-					    o->name);
+				return fail(c, "reg of %s: region 0x%llx+0x%llx overlaps %s",
+					    c->path, (unsigned long long)base,
+					    (unsigned long long)size, o->name);
 		}
 		r = &d->regions[d->nregions];
 		*r = proto;
@@ -352,9 +356,11 @@ static int parse_dma_ranges(struct ctx *c, int depth, const uint8_t *p, int len)
 		if (!r->size)
 			return fail(c, "dma-ranges of %s: entry %d has size 0", c->path, i);
 		if (r->size > UINT64_MAX - r->bus || r->size > UINT64_MAX - r->cpu)
-			return fail(c, "dma-ranges of %s: entry %d (bus 0x%llx, cpu 0x%llx, size 0x%llx) overflows 64 bits",
-				    c->path, i, (unsigned long long)r->bus,
-				    (unsigned long long)r->cpu, (unsigned long long)r->size);
+			return fail(
+				c,
+				"dma-ranges of %s: entry %d (bus 0x%llx, cpu 0x%llx, size 0x%llx) overflows 64 bits",
+				c->path, i, (unsigned long long)r->bus, (unsigned long long)r->cpu,
+				(unsigned long long)r->size);
 	}
 	l->nranges = n;
 	return 0;
@@ -377,8 +383,10 @@ static int add_device(struct ctx *c, int off, int depth)
 	dev->region = -1;
 	if (fdt_getprop(c->fdt, off, "memory-region", &len)) {
 		if (len <= 0 || len % 4)
-			return fail(c, "memory-region of %s has %d bytes, expected a non-zero multiple of 4",
-				    c->path, len);
+			return fail(
+				c,
+				"memory-region of %s has %d bytes, expected a non-zero multiple of 4",
+				c->path, len);
 	}
 	if (parent->ranges_depth >= 0) {
 		const struct level *h = &c->lv[parent->ranges_depth];
@@ -399,8 +407,10 @@ static int check_name(struct ctx *c, const char *parent, const char *name, int l
 		unsigned char ch = (unsigned char)name[i];
 
 		if (ch <= 0x20 || ch >= 0x7f || ch == '/')
-			return fail(c, "a node name under %s has byte 0x%02x, not allowed in a node name",
-				    parent, ch);
+			return fail(
+				c,
+				"a node name under %s has byte 0x%02x, not allowed in a node name",
+				parent, ch);
 	}
 	return 0;
 }
@@ -435,11 +445,10 @@ static int visit(struct ctx *c, int off, int depth)
 		if (err)
 			return err;
 		if (up->pathlen + 1 + (size_t)len > DESC_NAME_MAX - 1)
-			return fail(c, "the path of a node under %s is longer than %d bytes", parent,
-				    DESC_NAME_MAX - 1);
+			return fail(c, "the path of a node under %s is longer than %d bytes",
+				    parent, DESC_NAME_MAX - 1);
 		c->path[up->pathlen] = '\0';
-		snprintf(c->path + up->pathlen, sizeof(c->path) - up->pathlen, "/%.*s", len,
-			 name);
+		snprintf(c->path + up->pathlen, sizeof(c->path) - up->pathlen, "/%.*s", len, name);
 		l->pathlen = up->pathlen + 1 + (size_t)len;
 	}
 	l->off = off;
@@ -513,8 +522,10 @@ static int resolve_regions(struct ctx *c, int i)
 				    dev->path, ph);
 		off = fdt_node_offset_by_phandle(c->fdt, ph);
 		if (off < 0)
-			return fail(c, "memory-region of %s points at phandle %u, which no reserved region has",
-				    dev->path, ph);
+			return fail(
+				c,
+				"memory-region of %s points at phandle %u, which no reserved region has",
+				dev->path, ph);
 		if (fdt_get_path(c->fdt, off, other, sizeof(other)) != 0)
 			snprintf(other, sizeof(other), "?");
 		/* A phandle must name one node: look for a second holder. */
@@ -531,8 +542,10 @@ static int resolve_regions(struct ctx *c, int i)
 			if (c->region_off[r] == off)
 				break;
 		if (r == c->d->nregions)
-			return fail(c, "memory-region of %s points at phandle %u (%s), which is not a reserved region with reg",
-				    dev->path, ph, other);
+			return fail(
+				c,
+				"memory-region of %s points at phandle %u (%s), which is not a reserved region with reg",
+				dev->path, ph, other);
 		if (k == 0)
 			dev->region = r;
 	}
@@ -550,14 +563,18 @@ static int check_defaults(struct ctx *c)
 
 		if (r->dma_default) {
 			if (dma >= 0)
-				return fail(c, "linux,dma-default is on both /reserved-memory/%s and /reserved-memory/%s",
-					    d->regions[dma].name, r->name);
+				return fail(
+					c,
+					"linux,dma-default is on both /reserved-memory/%s and /reserved-memory/%s",
+					d->regions[dma].name, r->name);
 			dma = i;
 		}
 		if (r->cma_default) {
 			if (cma >= 0)
-				return fail(c, "linux,cma-default is on both /reserved-memory/%s and /reserved-memory/%s",
-					    d->regions[cma].name, r->name);
+				return fail(
+					c,
+					"linux,cma-default is on both /reserved-memory/%s and /reserved-memory/%s",
+					d->regions[cma].name, r->name);
 			cma = i;
 		}
 	}
@@ -573,16 +590,18 @@ static int check_header(struct ctx *c, const void *blob, size_t len)
 		return fail(c, "bad magic 0x%08x (a devicetree blob starts with 0x%08x)",
 			    fdt_magic(blob), FDT_MAGIC);
 	if (len < HDR_SIZE)
-		return fail(c, "truncated: %zu bytes is too short for a devicetree header (%u)", len,
-			    HDR_SIZE);
+		return fail(c, "truncated: %zu bytes is too short for a devicetree header (%u)",
+			    len, HDR_SIZE);
 	total = fdt_totalsize(blob);
 	if (total > len)
 		return fail(c, "truncated: header says %u bytes, file has %zu", total, len);
 	version = fdt_version(blob);
 	lastcomp = fdt_last_comp_version(blob);
 	if (version < 16 || lastcomp > 17)
-		return fail(c, "unsupported devicetree version %u (last compatible %u); versions 16 and 17 are read",
-			    version, lastcomp);
+		return fail(
+			c,
+			"unsupported devicetree version %u (last compatible %u); versions 16 and 17 are read",
+			version, lastcomp);
 	return 0;
 }
 

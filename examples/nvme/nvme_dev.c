@@ -194,7 +194,8 @@ static u16 gather_prps(struct nvme_hw *hw, const struct nvme_sqe *c, size_t len,
 		if (list & 7)
 			return NVME_ST_INVALID_PRP_OFFSET;
 		while (n < want) {
-			unsigned int room = (unsigned int)(PRPS_PER_PAGE - (list & PAGE_OFF_MASK) / 8);
+			unsigned int room =
+				(unsigned int)(PRPS_PER_PAGE - (list & PAGE_OFF_MASK) / 8);
 			unsigned int left = want - n, take = left <= room ? left : room - 1, i;
 			__le64 ent[MAX_PRPS];
 
@@ -331,9 +332,8 @@ static u16 do_create_sq(struct nvme_hw *hw, const struct nvme_sqe *c)
 		return NVME_ST_INVALID_QSIZE;
 	if (!(c->cdw11 & NVME_QUEUE_CONTIG) || c->prp1 == 0 || (c->prp1 & PAGE_OFF_MASK))
 		return NVME_ST_INVALID_FIELD;
-	hw->sq[qid] = (struct hw_sq){
-		.base = c->prp1, .entries = entries, .cqid = cqid, .valid = true
-	};
+	hw->sq[qid] =
+		(struct hw_sq){ .base = c->prp1, .entries = entries, .cqid = cqid, .valid = true };
 	return NVME_ST_SUCCESS;
 }
 
@@ -425,6 +425,7 @@ static bool post(struct nvme_hw *hw, unsigned int qid, u16 cid, u16 status)
 {
 	struct hw_sq *sq = &hw->sq[qid];
 	struct hw_cq *cq = &hw->cq[sq->cqid];
+	dma_addr_t at = cq->base + (dma_addr_t)cq->tail * sizeof(struct nvme_cqe);
 	struct nvme_cqe e = {
 		.sq_head = (u16)sq->head,
 		.sq_id = (u16)qid,
@@ -432,8 +433,7 @@ static bool post(struct nvme_hw *hw, unsigned int qid, u16 cid, u16 status)
 		.status = (u16)(status << 1 | cq->phase),
 	};
 
-	if (dmasan_dev_write(hw->dev, cq->base + (dma_addr_t)cq->tail * sizeof(e), &e,
-			     sizeof(e)) != 0) {
+	if (dmasan_dev_write(hw->dev, at, &e, sizeof(e)) != 0) {
 		go_fatal(hw);
 		return false;
 	}
@@ -460,8 +460,7 @@ static bool step(struct nvme_hw *hw, unsigned int qid)
 	cq = &hw->cq[sq->cqid];
 	if (!cq->valid || (cq->tail + 1) % cq->entries == cq->head)
 		return false; /* no room for the completion: wait for the host */
-	if (dmasan_dev_read(hw->dev, sq->base + (dma_addr_t)sq->head * sizeof(c), &c,
-			    sizeof(c)) != 0) {
+	if (dmasan_dev_read(hw->dev, sq->base + (dma_addr_t)sq->head * sizeof(c), &c, sizeof(c))) {
 		go_fatal(hw);
 		return false;
 	}

@@ -25,8 +25,8 @@
 #define NVME_CTRL_PAGE_SIZE 4096u /* CC.MPS: the page size PRPs are made of */
 #define NVME_LBA_SHIFT 12u
 #define NVME_LBA_SIZE (1u << NVME_LBA_SHIFT)
-#define NVME_DISK_BLOCKS 64u /* namespace 1 capacity, in blocks */
-#define NVME_MDTS 3u	     /* max transfer: 2^MDTS controller pages (32 KiB) */
+#define NVME_DISK_BLOCKS 64u	   /* namespace 1 capacity, in blocks */
+#define NVME_MDTS 3u		   /* max transfer: 2^MDTS controller pages (32 KiB) */
 #define NVME_MAX_QUEUE_ENTRIES 64u /* CAP.MQES + 1 */
 #define NVME_IDENTIFY_SIZE 4096u
 #define NVME_NSID 1u /* the only namespace */
@@ -150,10 +150,17 @@ struct nvme_id_ns {
 	u8 rsvd192[3904];
 };
 
+/* Either identify page. */
+union nvme_id_page {
+	struct nvme_id_ctrl ctrl;
+	struct nvme_id_ns ns;
+};
+
 _Static_assert(sizeof(struct nvme_sqe) == 64, "submission entries are 64 bytes");
 _Static_assert(sizeof(struct nvme_cqe) == 16, "completion entries are 16 bytes");
 _Static_assert(sizeof(struct nvme_id_ctrl) == NVME_IDENTIFY_SIZE, "identify page size");
 _Static_assert(sizeof(struct nvme_id_ns) == NVME_IDENTIFY_SIZE, "identify page size");
+_Static_assert(sizeof(union nvme_id_page) == NVME_IDENTIFY_SIZE, "identify page size");
 
 /* Device-side counters, for the test's diagnostics. */
 struct nvme_hw_stats {

@@ -221,8 +221,8 @@ static size_t build_soc(void)
 	u32p("#address-cells", 2);
 	u32p("#size-cells", 2);
 	/* bus 0 -> cpu 2 GiB for 2 GiB; bus 16 GiB -> cpu 1 GiB for 256 MiB */
-	cellsp("dma-ranges", 10, 0x0, 0x0, 0x80000000, 0x0, 0x80000000, 0x4, 0x0, 0x40000000,
-	       0x0, 0x10000000);
+	cellsp("dma-ranges", 10, 0x0, 0x0, 0x80000000, 0x0, 0x80000000, 0x4, 0x0, 0x40000000, 0x0,
+	       0x10000000);
 	node("nvme@0");
 	strp("compatible", "dmasan,nvme");
 	end();

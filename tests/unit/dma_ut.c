@@ -386,6 +386,28 @@ static void test_pool_blocks_never_cross_boundary(void)
 	CU_ASSERT_EQUAL(seen.n, 0);
 }
 
+/* Every block of several pages freed at once must fit the free stack. */
+static void test_pool_free_all_of_many_pages(void)
+{
+	struct dmpool *pool = pool_create("many", &dev, 64, 64, 0);
+	uint64_t h[300];
+	void *v[300];
+	int i, round;
+
+	DMASAN_ASSERT_FATAL(pool != NULL);
+	reset();
+	for (round = 0; round < 2; round++) {
+		for (i = 0; i < 300; i++) {
+			v[i] = pool_alloc(pool, 1, &h[i]);
+			DMASAN_ASSERT_FATAL(v[i] != NULL);
+		}
+		for (i = 0; i < 300; i++)
+			pool_free(pool, v[i], h[i]);
+	}
+	pool_destroy(pool);
+	CU_ASSERT_EQUAL(seen.n, 0);
+}
+
 static void test_pool_create_validation(void)
 {
 	CU_ASSERT_PTR_NULL(pool_create("x", &dev, 0, 8, 0));
@@ -442,6 +464,7 @@ static CU_TestInfo memory_tests[] = {
 	{ "coherent_alloc_zeroed_and_checked_free", test_coherent_alloc_zeroed_and_checked_free },
 	{ "declared_region_has_no_fallback", test_declared_region_has_no_fallback },
 	{ "pool_blocks_never_cross_boundary", test_pool_blocks_never_cross_boundary },
+	{ "pool_free_all_of_many_pages", test_pool_free_all_of_many_pages },
 	{ "pool_create_validation", test_pool_create_validation },
 	{ "leak_check_counts_and_reports_once", test_leak_check_counts_and_reports_once },
 	CU_TEST_INFO_NULL,
