@@ -720,7 +720,8 @@ static double other_load(const struct cpu_sample *a, const struct cpu_sample *b,
 
 	if (isnan(other) || span <= 0)
 		return NAN;
-	return other < 0 ? 0 : 100.0 * other / span;
+	other = 100.0 * other / span; /* whole ticks: a short window can over- or undershoot */
+	return other < 0 ? 0 : other > 100 ? 100 : other;
 }
 
 static void machine(char *cpu, size_t n, char *kernel, size_t kn, long *ncpu)

@@ -18,47 +18,72 @@ struct segment {
 	uint64_t used[BOUNCE_SEGMENT / 64];
 };
 
-static size_t pool_size = 64u << 20;
-static uint32_t nsegments;
-static struct segment *segments;
-static uint8_t *memory;
-static pthread_mutex_t memory_lock = PTHREAD_MUTEX_INITIALIZER;
-static atomic_uint next_segment;
-static atomic_ullong used_slots, high_water, nmaps, nfailed;
+struct bounce_pool {
+	uint64_t base;
+	size_t size;
+	uint32_t nsegments;
+	struct segment *segments;
+	uint8_t *memory;
+	pthread_mutex_t memory_lock;
+	atomic_uint next_segment;
+	atomic_ullong used_slots, high_water, nmaps, nfailed;
+};
 
-int bounce_init(size_t size)
+static struct bounce_pool *default_pool;
+
+struct bounce_pool *bounce_pool_create(uint64_t base, size_t size)
 {
 	uint32_t n = (uint32_t)(size / BOUNCE_MAX_MAPPING);
+	struct bounce_pool *p = heap_calloc(1, sizeof(*p));
 
+	if (!p)
+		return NULL;
 	if (n == 0)
 		n = 1;
-	nsegments = n;
-	pool_size = (size_t)n * BOUNCE_MAX_MAPPING;
-	segments = heap_calloc(n, sizeof(*segments));
-	return segments ? 0 : -ENOMEM;
+	p->nsegments = n;
+	p->size = (size_t)n * BOUNCE_MAX_MAPPING;
+	p->base = base;
+	pthread_mutex_init(&p->memory_lock, NULL);
+	p->segments = heap_calloc(n, sizeof(*p->segments));
+	if (!p->segments) {
+		heap_free(p);
+		return NULL;
+	}
+	return p;
 }
 
-uint64_t bounce_base(void)
+int bounce_init(uint64_t base, size_t size)
 {
-	return DRAM_DMA32_END - pool_size;
+	default_pool = bounce_pool_create(base, size);
+	return default_pool ? 0 : -ENOMEM;
 }
 
-size_t bounce_size(void)
+struct bounce_pool *bounce_default(void)
 {
-	return pool_size;
+	return default_pool;
 }
 
-static uint8_t *pool_memory(void)
+uint64_t bounce_base(const struct bounce_pool *p)
 {
-	uint8_t *m = __atomic_load_n(&memory, __ATOMIC_ACQUIRE);
+	return p->base;
+}
+
+size_t bounce_size(const struct bounce_pool *p)
+{
+	return p->size;
+}
+
+static uint8_t *pool_memory(struct bounce_pool *p)
+{
+	uint8_t *m = __atomic_load_n(&p->memory, __ATOMIC_ACQUIRE);
 
 	if (m)
 		return m;
-	pthread_mutex_lock(&memory_lock);
-	if (!memory)
-		__atomic_store_n(&memory, plat_map_anon(pool_size), __ATOMIC_RELEASE);
-	m = memory;
-	pthread_mutex_unlock(&memory_lock);
+	pthread_mutex_lock(&p->memory_lock);
+	if (!p->memory)
+		__atomic_store_n(&p->memory, plat_map_anon(p->size), __ATOMIC_RELEASE);
+	m = p->memory;
+	pthread_mutex_unlock(&p->memory_lock);
 	return m;
 }
 
@@ -78,14 +103,13 @@ static void mark(struct segment *s, uint32_t i, uint32_t n, int v)
 }
 
 /* First free run of @n slots in @s whose index satisfies the alignment rules. */
-static long find_run(const struct segment *s, uint32_t seg, uint32_t n, uint32_t stride,
-		     uint64_t want_bits, uint64_t hi_mask)
+static long find_run(const struct bounce_pool *p, const struct segment *s, uint32_t seg,
+		     uint32_t n, uint32_t stride, uint64_t want_bits, uint64_t hi_mask)
 {
 	uint32_t i, j;
 
 	for (i = 0; i + n <= BOUNCE_SEGMENT; i += stride) {
-		uint64_t phys =
-			bounce_base() + ((uint64_t)seg * BOUNCE_SEGMENT + i) * BOUNCE_SLOT_SIZE;
+		uint64_t phys = p->base + ((uint64_t)seg * BOUNCE_SEGMENT + i) * BOUNCE_SLOT_SIZE;
 
 		if ((phys & hi_mask) != want_bits)
 			continue;
@@ -97,8 +121,9 @@ static long find_run(const struct segment *s, uint32_t seg, uint32_t n, uint32_t
 	return -1;
 }
 
-uint8_t *bounce_alloc(uintptr_t cpu, size_t size, unsigned int min_align_mask, uint64_t *bus,
-		      uint32_t *slot, uint32_t *nslots, int *err)
+uint8_t *bounce_alloc(struct bounce_pool *p, uintptr_t cpu, size_t size,
+		      unsigned int min_align_mask, uint64_t *bus, uint32_t *slot, uint32_t *nslots,
+		      int *err)
 {
 	uint64_t lo_mask = min_align_mask & (BOUNCE_SLOT_SIZE - 1);
 	uint64_t hi_mask = min_align_mask & ~(uint64_t)(BOUNCE_SLOT_SIZE - 1);
@@ -110,8 +135,8 @@ uint8_t *bounce_alloc(uintptr_t cpu, size_t size, unsigned int min_align_mask, u
 		*err = -E2BIG;
 		return NULL;
 	}
-	mem = pool_memory();
-	if (!mem || !segments) {
+	mem = p ? pool_memory(p) : NULL;
+	if (!mem) {
 		*err = -ENOMEM;
 		return NULL;
 	}
@@ -119,55 +144,58 @@ uint8_t *bounce_alloc(uintptr_t cpu, size_t size, unsigned int min_align_mask, u
 	stride = size >= 4096 ? 2 : 1;
 	if (hi_mask)
 		stride = 1;
-	start = atomic_fetch_add_explicit(&next_segment, 1, memory_order_relaxed);
-	for (k = 0; k < nsegments; k++) {
-		uint32_t seg = (start + k) % nsegments;
-		struct segment *s = &segments[seg];
+	start = atomic_fetch_add_explicit(&p->next_segment, 1, memory_order_relaxed);
+	for (k = 0; k < p->nsegments; k++) {
+		uint32_t seg = (start + k) % p->nsegments;
+		struct segment *s = &p->segments[seg];
 		long at;
 
 		spin_lock(&s->lock);
-		at = find_run(s, seg, n, stride, want, hi_mask);
+		at = find_run(p, s, seg, n, stride, want, hi_mask);
 		if (at >= 0)
 			mark(s, (uint32_t)at, n, 1);
 		spin_unlock(&s->lock);
 		if (at >= 0) {
 			uint64_t idx = (uint64_t)seg * BOUNCE_SEGMENT + (uint64_t)at;
-			uint64_t used = atomic_fetch_add(&used_slots, n) + n;
-			uint64_t hw = atomic_load(&high_water);
+			uint64_t used = atomic_fetch_add(&p->used_slots, n) + n;
+			uint64_t hw = atomic_load(&p->high_water);
 
-			while (used > hw && !atomic_compare_exchange_weak(&high_water, &hw, used))
+			while (used > hw && !atomic_compare_exchange_weak(&p->high_water, &hw, used))
 				;
-			atomic_fetch_add(&nmaps, 1);
+			atomic_fetch_add(&p->nmaps, 1);
 			*slot = (uint32_t)idx;
 			*nslots = n;
-			*bus = bounce_base() + idx * BOUNCE_SLOT_SIZE + offset;
+			*bus = p->base + idx * BOUNCE_SLOT_SIZE + offset;
 			*err = 0;
 			return mem + idx * BOUNCE_SLOT_SIZE + offset;
 		}
 	}
-	atomic_fetch_add(&nfailed, 1);
+	atomic_fetch_add(&p->nfailed, 1);
 	*err = -ENOSPC;
 	return NULL;
 }
 
-void bounce_free(uint32_t slot, uint32_t nslots)
+void bounce_free(struct bounce_pool *p, uint32_t slot, uint32_t nslots)
 {
 	struct segment *s;
 
-	if (!nslots || !segments || slot / BOUNCE_SEGMENT >= nsegments)
+	if (!p || !nslots || slot / BOUNCE_SEGMENT >= p->nsegments)
 		return;
-	s = &segments[slot / BOUNCE_SEGMENT];
+	s = &p->segments[slot / BOUNCE_SEGMENT];
 	spin_lock(&s->lock);
 	mark(s, slot % BOUNCE_SEGMENT, nslots, 0);
 	spin_unlock(&s->lock);
-	atomic_fetch_sub(&used_slots, nslots);
+	atomic_fetch_sub(&p->used_slots, nslots);
 }
 
-void bounce_get_stats(struct bounce_stats *st)
+void bounce_get_stats(const struct bounce_pool *p, struct bounce_stats *st)
 {
-	st->slots_total = (uint64_t)nsegments * BOUNCE_SEGMENT;
-	st->slots_used = atomic_load(&used_slots);
-	st->high_water = atomic_load(&high_water);
-	st->maps = atomic_load(&nmaps);
-	st->failed = atomic_load(&nfailed);
+	memset(st, 0, sizeof(*st));
+	if (!p)
+		return;
+	st->slots_total = (uint64_t)p->nsegments * BOUNCE_SEGMENT;
+	st->slots_used = atomic_load(&p->used_slots);
+	st->high_water = atomic_load(&p->high_water);
+	st->maps = atomic_load(&p->nmaps);
+	st->failed = atomic_load(&p->nfailed);
 }

@@ -304,7 +304,7 @@ static void add_notes(struct flist *l, struct dmobj *o, const struct cache_notes
 static void bounce_release(struct dmobj *o)
 {
 	if (o->nslots) {
-		bounce_free(o->slot, o->nslots);
+		bounce_free(o->bpool, o->slot, o->nslots);
 		atomic_fetch_sub(&o->dd->bounce_slots, o->nslots);
 		o->nslots = 0;
 	}
@@ -315,6 +315,7 @@ static void bounce_release(struct dmobj *o)
 struct route {
 	uint64_t dma;
 	uint8_t *bounce;
+	struct bounce_pool *pool;
 	uint32_t slot, nslots;
 };
 
@@ -329,7 +330,7 @@ static void report_bounce_full(struct dmdev *dd, size_t size, int err, uint32_t 
 	struct bounce_stats st;
 	struct finding f;
 
-	bounce_get_stats(&st);
+	bounce_get_stats(dd->rpool ? dd->rpool : bounce_default(), &st);
 	fnd_init(&f, BUG_BOUNCE_EXHAUSTED, dd, stack);
 	if (err == -E2BIG)
 		fnd_message(
@@ -410,13 +411,15 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 		report_unreachable(dd, phys, size, limit, stack, api);
 		return -EIO;
 	}
-	r->bounce = bounce_alloc(cpu, span, min_align_mask(dd), &bus, &r->slot, &r->nslots, &err);
+	r->pool = dd->rpool ? dd->rpool : bounce_default();
+	r->bounce = bounce_alloc(r->pool, cpu, span, min_align_mask(dd), &bus, &r->slot,
+				 &r->nslots, &err);
 	if (!r->bounce) {
 		report_bounce_full(dd, size, err, stack, api);
 		return -ENOSPC;
 	}
 	if (bus + span - 1 > limit) {
-		bounce_free(r->slot, r->nslots);
+		bounce_free(r->pool, r->slot, r->nslots);
 		report_unreachable(dd, bus, size, limit, stack, api);
 		return -EIO;
 	}
@@ -436,7 +439,7 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 static void route_undo(struct dmdev *dd, struct route *r)
 {
 	if (r->nslots) {
-		bounce_free(r->slot, r->nslots);
+		bounce_free(r->pool, r->slot, r->nslots);
 		atomic_fetch_sub(&dd->bounce_slots, r->nslots);
 	}
 }
@@ -517,6 +520,7 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 	}
 	o->slot = r.slot;
 	o->nslots = r.nslots;
+	o->bpool = r.pool;
 	atomic_fetch_add(&dd->maps, 1);
 	atomic_fetch_add(&dd->live_maps, 1);
 	check_overlap(o);
@@ -881,6 +885,7 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 			objs[i]->mapped_ents = (uint32_t)nents;
 			objs[i]->slot = r.slot;
 			objs[i]->nslots = r.nslots;
+			objs[i]->bpool = r.pool;
 		} else {
 			route_undo(dd, &r);
 		}

@@ -150,8 +150,8 @@ static void do_init(void)
 	/* Default: host buffers above 4 GiB, so a 32-bit device must bounce. */
 	place_set_policy(!strcmp(opts.placement, "high") ||
 			 (!strcmp(opts.placement, "auto") && strcmp(opts.bounce, "off") != 0));
-	if (bounce_init(opts.swiotlb_size) == 0)
-		place_set_dma32_end(bounce_base());
+	if (bounce_init(DRAM_DMA32_END - opts.swiotlb_size, opts.swiotlb_size) == 0)
+		place_set_dma32_end(bounce_base(bounce_default()));
 	cache_set_eviction((unsigned int)opts.evict, (uint64_t)opts.seed);
 	if (opts.suppressions[0]) {
 		rc = supp_load(&supps, opts.suppressions, err, sizeof(err));

@@ -118,6 +118,7 @@ struct dmobj {
 	uint8_t *shadow;       /* NONCOHERENT: the device's view of the whole lines */
 	uint8_t *bounce;       /* BOUNCE: the swiotlb slot holding byte 0 */
 	uint32_t slot, nslots; /* BOUNCE: first swiotlb slot and count */
+	void *bpool;           /* BOUNCE: the swiotlb pool of the slots */
 	uint64_t rng;	       /* eviction random state */
 	uint32_t nlines;       /* cache lines covered by [cpu, cpu+size) */
 	uint32_t npages;       /* bus pages linked in the index */
