@@ -103,8 +103,8 @@ static void mark(struct segment *s, uint32_t i, uint32_t n, int v)
 }
 
 /* First free run of @n slots in @s whose index satisfies the alignment rules. */
-static long find_run(const struct bounce_pool *p, const struct segment *s, uint32_t seg,
-		     uint32_t n, uint32_t stride, uint64_t want_bits, uint64_t hi_mask)
+static long find_run(const struct bounce_pool *p, const struct segment *s, uint32_t seg, uint32_t n,
+		     uint32_t stride, uint64_t want_bits, uint64_t hi_mask)
 {
 	uint32_t i, j;
 
@@ -160,7 +160,8 @@ uint8_t *bounce_alloc(struct bounce_pool *p, uintptr_t cpu, size_t size,
 			uint64_t used = atomic_fetch_add(&p->used_slots, n) + n;
 			uint64_t hw = atomic_load(&p->high_water);
 
-			while (used > hw && !atomic_compare_exchange_weak(&p->high_water, &hw, used))
+			while (used > hw &&
+			       !atomic_compare_exchange_weak(&p->high_water, &hw, used))
 				;
 			atomic_fetch_add(&p->nmaps, 1);
 			*slot = (uint32_t)idx;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include "core/device.h"
 #include "core/heap.h"
+#include "core/machine.h"
 #include "core/runtime.h"
 
 #define NSLOTS 4096
@@ -151,6 +152,18 @@ int dev_register(struct device *dev, const char *name, const struct dmasan_devic
 	dev->dma_mask = &dev->coherent_dma_mask;
 	dev->coherent_dma_mask = MASK32;
 	describe(d, dev, name, info);
+	if (info && info->of_node) {
+		err = machine_bind(d, info->of_node, info->coherent != DMASAN_DEFAULT,
+				   info->iommu != DMASAN_DEFAULT);
+		if (err) {
+			/* Unknown node: the device stays registered with defaults. */
+			d->explicit_add = 0;
+			goto out;
+		}
+		dev->dma_coherent = d->coherent;
+		if (d->iommu && !d->space)
+			d->space = atomic_fetch_add(&space_counter, 1) % 255 + 1;
+	}
 out:
 	pthread_mutex_unlock(&reg_lock);
 	return err;

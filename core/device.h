@@ -27,15 +27,15 @@ struct desc_device;
 struct dmdev {
 	struct device *dev;
 	char name[64];
-	int coherent;		 /* snoops CPU caches */
-	int iommu;		 /* behind an IOMMU (not yet simulated) */
-	unsigned int space;	 /* index address space: 0 shared physical, else its IOMMU's */
-	struct iova_space *iova; /* IOVA allocator when behind an IOMMU (guarded by lock) */
-	const struct desc_device *of;  /* its devicetree node, or NULL */
-	struct bounce_pool *rpool;     /* restricted-dma-pool: every map bounces through it */
-	struct decl_region *cma;       /* reusable (CMA) pool: tried first, with fallback */
-	unsigned int dma_bits;	 /* address bits the hardware drives; 0 = mask's */
-	int explicit_add;	 /* registered by dmasan_device_add() */
+	int coherent;		      /* snoops CPU caches */
+	int iommu;		      /* behind an IOMMU (not yet simulated) */
+	unsigned int space;	      /* index address space: 0 shared physical, else its IOMMU's */
+	struct iova_space *iova;      /* IOVA allocator when behind an IOMMU (guarded by lock) */
+	const struct desc_device *of; /* its devicetree node, or NULL */
+	struct bounce_pool *rpool;    /* restricted-dma-pool: every map bounces through it */
+	struct decl_region *cma;      /* reusable (CMA) pool: tried first, with fallback */
+	unsigned int dma_bits;	      /* address bits the hardware drives; 0 = mask's */
+	int explicit_add;	      /* registered by dmasan_device_add() */
 	int removed;
 	struct spin lock;	  /* guards decl */
 	struct decl_region *decl; /* dma_declare_coherent_memory region */

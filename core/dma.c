@@ -22,6 +22,7 @@
 #include "core/dma.h"
 #include "core/heap.h"
 #include "core/iova.h"
+#include "core/machine.h"
 #include "core/pool.h"
 #include "core/report.h"
 #include "core/runtime.h"
@@ -395,7 +396,11 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 	int err;
 
 	memset(r, 0, sizeof(*r));
-	if (dd->iommu && strcmp(mode, "force") != 0) {
+	if (phys && machine_to_bus(dd, phys, &bus) == 0)
+		phys = bus; /* what the device would use to reach it in place */
+	else
+		phys = 0; /* outside every dma-range: only a bounce reaches it */
+	if (dd->iommu && strcmp(mode, "force") != 0 && !dd->rpool) {
 		/* The IOMMU reaches any page: the IOVA only has to fit the mask. */
 		r->dma = phys ? iommu_map(dd, cpu, span, limit) : 0;
 		if (r->dma)
@@ -403,20 +408,26 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 		report_unreachable(dd, phys, size, limit, stack, api);
 		return -EIO;
 	}
-	if (phys && strcmp(mode, "force") != 0 && phys + span - 1 <= limit) {
+	if (phys && strcmp(mode, "force") != 0 && !dd->rpool && phys + span - 1 <= limit) {
 		r->dma = phys;
 		return 0;
 	}
-	if (!strcmp(mode, "off")) {
+	if (!strcmp(mode, "off") && !dd->rpool) {
 		report_unreachable(dd, phys, size, limit, stack, api);
 		return -EIO;
 	}
 	r->pool = dd->rpool ? dd->rpool : bounce_default();
-	r->bounce = bounce_alloc(r->pool, cpu, span, min_align_mask(dd), &bus, &r->slot,
-				 &r->nslots, &err);
+	r->bounce = bounce_alloc(r->pool, cpu, span, min_align_mask(dd), &bus, &r->slot, &r->nslots,
+				 &err);
 	if (!r->bounce) {
 		report_bounce_full(dd, size, err, stack, api);
 		return -ENOSPC;
+	}
+	/* The default pool sits in physical memory; a restricted pool is set up in bus terms. */
+	if (!dd->rpool && machine_to_bus(dd, bus, &bus) != 0) {
+		bounce_free(r->pool, r->slot, r->nslots);
+		report_unreachable(dd, 0, size, limit, stack, api);
+		return -EIO;
 	}
 	if (bus + span - 1 > limit) {
 		bounce_free(r->pool, r->slot, r->nslots);
@@ -1105,24 +1116,51 @@ void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned lon
 	spin_lock(&dd->lock);
 	region = dd->decl;
 	spin_unlock(&dd->lock);
+	/* Linux's order: the device's own pool (no fallback), the global pool
+	 * for non-coherent devices (no fallback), CMA, then zone memory. */
+	if (!region && !dd->coherent && type != OBJ_NONCOHERENT && machine_global_pool())
+		region = machine_global_pool();
+	cpu = NULL;
 	if (region && type != OBJ_NONCOHERENT) {
-		/* The device's own pool: no fallback when it is full. */
 		cpu = region_alloc(region, size, &dma);
 		if (!cpu)
 			return NULL;
+		if (region == machine_global_pool() && machine_to_bus(dd, dma, &dma) != 0) {
+			region_free(region, cpu, size);
+			return NULL;
+		}
 	} else {
 		uint64_t limit = limit_of(dd, dev_coherent_mask(dd));
+		struct decl_region *cma = dd->cma ? dd->cma : machine_global_cma();
 
 		region = NULL;
-		cpu = arena_alloc(size);
-		if (!cpu)
-			return NULL;
-		dma = place_host((uintptr_t)cpu, size);
-		if (dd->iommu && dma)
-			dma = iommu_map(dd, (uintptr_t)cpu, size, limit);
-		if (!dma || dma + size - 1 > limit) {
-			arena_free(cpu, size);
-			return NULL;
+		if (cma && type != OBJ_NONCOHERENT) {
+			cpu = region_alloc(cma, size, &dma);
+			if (cpu && cma == machine_global_cma() &&
+			    machine_to_bus(dd, dma, &dma) != 0) {
+				region_free(cma, cpu, size);
+				cpu = NULL;
+			}
+			if (cpu && dma + size - 1 > limit) {
+				region_free(cma, cpu, size);
+				cpu = NULL;
+			}
+			if (cpu)
+				region = cma;
+		}
+		if (!cpu) {
+			cpu = arena_alloc(size);
+			if (!cpu)
+				return NULL;
+			dma = place_host((uintptr_t)cpu, size);
+			if (dma && machine_to_bus(dd, dma, &dma) != 0)
+				dma = 0;
+			if (dd->iommu && dma)
+				dma = iommu_map(dd, (uintptr_t)cpu, size, limit);
+			if (!dma || dma + size - 1 > limit) {
+				arena_free(cpu, size);
+				return NULL;
+			}
 		}
 	}
 	o = make_obj(dd, type, dma, (uintptr_t)cpu, size,
@@ -1230,9 +1268,8 @@ void core_release_coherent(struct device *dev)
 
 int core_supported(struct device *dev, uint64_t mask)
 {
-	(void)dev;
-	/* Some simulated DRAM must be reachable: it starts at DRAM_BASE. */
-	return mask >= DRAM_BASE + (2ULL << 20) - 1;
+	/* Some simulated RAM must be reachable: the lowest bus address of RAM plus 2 MiB. */
+	return mask >= machine_lowest_bus(dev ? dev_find(dev) : NULL) + (2ULL << 20) - 1;
 }
 
 int core_set_mask(struct device *dev, uint64_t mask, int coherent)

@@ -14,6 +14,7 @@
 #include "core/bounce.h"
 #include "core/cache.h"
 #include "core/device.h"
+#include "core/machine.h"
 #include "core/heap.h"
 #include "core/report.h"
 #include "core/runtime.h"
@@ -150,8 +151,7 @@ static void do_init(void)
 	/* Default: host buffers above 4 GiB, so a 32-bit device must bounce. */
 	place_set_policy(!strcmp(opts.placement, "high") ||
 			 (!strcmp(opts.placement, "auto") && strcmp(opts.bounce, "off") != 0));
-	if (bounce_init(DRAM_DMA32_END - opts.swiotlb_size, opts.swiotlb_size) == 0)
-		place_set_dma32_end(bounce_base(bounce_default()));
+	machine_init(opts.dtb, opts.swiotlb_size);
 	cache_set_eviction((unsigned int)opts.evict, (uint64_t)opts.seed);
 	if (opts.suppressions[0]) {
 		rc = supp_load(&supps, opts.suppressions, err, sizeof(err));
@@ -165,8 +165,9 @@ static void do_init(void)
 		return;
 	}
 	if (opts.verbosity >= 1) {
-		rt_diag("initialised in pid %d: cache line %ld bytes, placement %s, format %s, log_path %s",
-			plat_pid(), opts.cache_line, opts.placement, opts.format, opts.log_path);
+		rt_diag("initialised in pid %d: platform \"%s\", cache line %ld bytes, placement %s, format %s, log_path %s",
+			plat_pid(), machine_desc()->model, opts.cache_line, opts.placement,
+			opts.format, opts.log_path);
 		if (!opts.help) {
 			rt_diag("effective options:");
 			options_print_help(&opts, help_line, NULL);
@@ -220,6 +221,8 @@ static void print_summary(void)
 		sd->live_mappings = atomic_load(&d->live_maps);
 		sd->live_coherent = atomic_load(&d->live_coherent);
 		sd->live_pool_blocks = atomic_load(&d->live_pool_blocks);
+		sd->bytes_bounced = atomic_load(&d->bytes_bounced);
+		sd->swiotlb_high_water = atomic_load(&d->bounce_high_water);
 	}
 	s.pid = plat_pid();
 	s.suppressed = report_counts(s.counts, &printed);

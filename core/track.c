@@ -510,27 +510,142 @@ struct chunk_slot {
 };
 
 static struct chunk_slot chunks[CHUNK_SLOTS];
-static atomic_ullong zone_next[2] = { DRAM_BASE, DRAM_DMA32_END };
-static uint64_t zone_end[2] = { DRAM_DMA32_END, DRAM_END };
 static int place_high;
+
+/*
+ * Simulated RAM, split into the DMA32 zone (below 4 GiB) and the normal
+ * zone, each a list of ranges with holes (reserved regions, swiotlb) cut
+ * out. Each range is handed out by an atomic bump cursor.
+ */
+#define ZONE_RANGES 64
+
+struct zrange {
+	uint64_t lo, hi;
+	atomic_ullong next;
+};
+
+struct zone_map {
+	int n;
+	struct zrange r[ZONE_RANGES];
+};
+
+static struct zone_map zones[2];
+static int zones_ready;
+static uint64_t dram_base = DRAM_BASE;
+
+static void zone_add(struct zone_map *z, uint64_t lo, uint64_t hi)
+{
+	if (lo >= hi || z->n >= ZONE_RANGES)
+		return;
+	z->r[z->n].lo = lo;
+	z->r[z->n].hi = hi;
+	atomic_init(&z->r[z->n].next, lo);
+	z->n++;
+}
+
+/* Cut [lo, hi) out of every range of @z. */
+static void zone_cut(struct zone_map *z, uint64_t lo, uint64_t hi)
+{
+	int i, n = z->n;
+
+	for (i = 0; i < n; i++) {
+		struct zrange *r = &z->r[i];
+		uint64_t a = r->lo, b = r->hi;
+
+		if (hi <= a || lo >= b)
+			continue;
+		if (lo > a && hi < b) {
+			r->hi = lo;
+			zone_add(z, hi, b);
+		} else if (lo <= a && hi >= b) {
+			r->hi = r->lo;
+		} else if (lo <= a) {
+			r->lo = hi;
+		} else {
+			r->hi = lo;
+		}
+		atomic_store(&r->next, r->lo);
+	}
+}
+
+void place_configure(const uint64_t (*banks)[2], int nbanks, const uint64_t (*holes)[2], int nholes)
+{
+	int i;
+
+	memset(zones, 0, sizeof(zones));
+	dram_base = ~0ULL;
+	for (i = 0; i < nbanks; i++) {
+		uint64_t lo = banks[i][0], hi = banks[i][0] + banks[i][1];
+
+		if (lo < dram_base)
+			dram_base = lo;
+		if (lo < DRAM_DMA32_END)
+			zone_add(&zones[ZONE_DMA32], lo, hi < DRAM_DMA32_END ? hi : DRAM_DMA32_END);
+		if (hi > DRAM_DMA32_END)
+			zone_add(&zones[ZONE_NORMAL], lo > DRAM_DMA32_END ? lo : DRAM_DMA32_END,
+				 hi);
+	}
+	/* Page 0..2 MiB stays unused, so that 0 is never a valid placement. */
+	zone_cut(&zones[ZONE_DMA32], 0, CHUNK_SIZE);
+	for (i = 0; i < nholes; i++) {
+		zone_cut(&zones[ZONE_DMA32], holes[i][0], holes[i][0] + holes[i][1]);
+		zone_cut(&zones[ZONE_NORMAL], holes[i][0], holes[i][0] + holes[i][1]);
+	}
+	if (dram_base == ~0ULL)
+		dram_base = DRAM_BASE;
+	zones_ready = 1;
+}
+
+static void zones_default(void)
+{
+	static const uint64_t bank[1][2] = { { DRAM_BASE, DRAM_END - DRAM_BASE } };
+
+	if (!zones_ready)
+		place_configure(bank, 1, NULL, 0);
+}
+
+uint64_t place_dram_base(void)
+{
+	zones_default();
+	return dram_base;
+}
+
+uint64_t place_carve_dma32_top(uint64_t size)
+{
+	struct zone_map *z = &zones[ZONE_DMA32];
+	int i, best = -1;
+
+	zones_default();
+	for (i = 0; i < z->n; i++)
+		if (z->r[i].hi - z->r[i].lo >= size && (best < 0 || z->r[i].hi > z->r[best].hi))
+			best = i;
+	if (best < 0)
+		return 0;
+	z->r[best].hi -= size;
+	return z->r[best].hi;
+}
 
 void place_set_policy(int high)
 {
 	place_high = high;
 }
 
-void place_set_dma32_end(uint64_t end)
+static uint64_t zone_take(enum zone zi, uint64_t len)
 {
-	zone_end[ZONE_DMA32] = end;
-}
+	struct zone_map *z = &zones[zi];
+	int i;
 
-static uint64_t zone_take(enum zone z, uint64_t len)
-{
-	uint64_t at = atomic_fetch_add_explicit(&zone_next[z], len, memory_order_relaxed);
+	zones_default();
+	for (i = 0; i < z->n; i++) {
+		struct zrange *r = &z->r[i];
+		unsigned long long cur = atomic_load_explicit(&r->next, memory_order_relaxed);
 
-	if (at + len > zone_end[z] || at + len < at)
-		return 0;
-	return at;
+		while (cur + len <= r->hi && cur + len > cur) {
+			if (atomic_compare_exchange_weak(&r->next, &cur, cur + len))
+				return cur;
+		}
+	}
+	return 0;
 }
 
 static uint64_t zone_take_any(uint64_t len)

@@ -118,7 +118,7 @@ struct dmobj {
 	uint8_t *shadow;       /* NONCOHERENT: the device's view of the whole lines */
 	uint8_t *bounce;       /* BOUNCE: the swiotlb slot holding byte 0 */
 	uint32_t slot, nslots; /* BOUNCE: first swiotlb slot and count */
-	void *bpool;           /* BOUNCE: the swiotlb pool of the slots */
+	void *bpool;	       /* BOUNCE: the swiotlb pool of the slots */
 	uint64_t rng;	       /* eviction random state */
 	uint32_t nlines;       /* cache lines covered by [cpu, cpu+size) */
 	uint32_t npages;       /* bus pages linked in the index */
@@ -223,8 +223,22 @@ enum zone { ZONE_DMA32 = 0, ZONE_NORMAL = 1 };
 /** place_set_policy - @high: place host chunks above 4 GiB first. */
 void place_set_policy(int high);
 
-/** place_set_dma32_end - the DMA32 zone ends here (swiotlb sits above). */
-void place_set_dma32_end(uint64_t end);
+/**
+ * place_configure - simulated RAM from @nbanks {base, size} banks, minus
+ * @nholes {base, size} holes (reserved regions). Without a call, one bank
+ * [DRAM_BASE, DRAM_END) is used. Call before any placement.
+ */
+void place_configure(const uint64_t (*banks)[2], int nbanks, const uint64_t (*holes)[2],
+		     int nholes);
+
+/** place_dram_base - the lowest simulated RAM address. */
+uint64_t place_dram_base(void);
+
+/**
+ * place_carve_dma32_top - take @size bytes off the top of the highest
+ * DMA32 range that has room (for swiotlb). @return their base, or 0.
+ */
+uint64_t place_carve_dma32_top(uint64_t size);
 
 /**
  * place_host - the simulated physical address of host range

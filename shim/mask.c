@@ -33,6 +33,7 @@ EXPORT u64 dma_get_mask(struct device *dev)
 
 EXPORT int dma_supported(struct device *dev, u64 mask)
 {
+	rt_init();
 	return core_supported(dev, mask);
 }
 
