@@ -207,6 +207,32 @@ static int overlap_filter(const struct dmobj *o, const struct dmobj *self)
 	return !(o->dd->coherent && self->dd->coherent);
 }
 
+/* unaligned-buffer: a streaming buffer of a non-coherent device not on whole cache lines. */
+static void check_alignment(struct dmobj *o)
+{
+	long level = rt_options()->check_alignment;
+	unsigned int line = track_line_size();
+	struct finding f;
+
+	if (!level || o->dd->coherent || o->type == OBJ_RESOURCE || !o->cpu ||
+	    (level == 1 && o->dir == DMA_TO_DEVICE))
+		return;
+	if (o->cpu % line == 0 && (o->cpu + o->size) % line == 0)
+		return;
+	fnd_init(&f, BUG_UNALIGNED_BUFFER, o->dd, o->map_stack);
+	fnd_message(
+		&f,
+		"%s buffer of a non-coherent device does not start and end on %u-byte cache lines: the device's writes and the CPU's neighbouring data share lines",
+		dir_name(o->dir), line);
+	fact_addr(&f, o->dma, o->size);
+	fnd_fact(&f, "cpu address=0x%lx", (unsigned long)o->cpu);
+	fnd_fact(&f, "starts %lu bytes into a line", (unsigned long)(o->cpu % line));
+	fnd_fact(&f, "ends %lu bytes into a line", (unsigned long)((o->cpu + o->size) % line));
+	f.cpu_addr = o->cpu;
+	f.dir = o->dir;
+	report_emit(&f);
+}
+
 static void check_overlap(struct dmobj *o)
 {
 	struct dmobj *other;
@@ -534,6 +560,7 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 	o->bpool = r.pool;
 	atomic_fetch_add(&dd->maps, 1);
 	atomic_fetch_add(&dd->live_maps, 1);
+	check_alignment(o);
 	check_overlap(o);
 	return r.dma;
 }
@@ -908,6 +935,7 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 		if (ok) {
 			atomic_fetch_add(&dd->maps, 1);
 			atomic_fetch_add(&dd->live_maps, 1);
+			check_alignment(objs[i]);
 			check_overlap(objs[i]);
 		} else {
 			spin_lock(&objs[i]->lock);

@@ -82,6 +82,7 @@ static const struct opt_range opt_ranges[] = {
 	RANGE(quarantine_size, 0, 1048576, 0),
 	RANGE(verbosity, 0, 3, 0),
 	RANGE(evict, 0, 1000, 0),
+	RANGE(check_alignment, 0, 2, 0),
 };
 
 #undef RANGE

@@ -35,6 +35,48 @@ static void *user_arg;
 
 static __thread int in_report;
 
+/*
+ * Warnings are reported once per (kind, call site = top three frames): a
+ * driver that maps one unaligned buffer a million times gets one warning.
+ * An open-addressed set of keys; when it is full, warnings print again.
+ */
+#define WARN_SEEN 4096
+static atomic_ullong warn_seen[WARN_SEEN];
+static atomic_ulong warn_repeats;
+
+static int warning_seen_before(const struct finding *f)
+{
+	const uintptr_t *pcs;
+	uint64_t key;
+	unsigned int i, h;
+	int n;
+
+	if (bug_table[f->kind].severity != SEV_WARNING)
+		return 0;
+	n = stack_depot_get(f->stack, &pcs);
+	if (n < 1)
+		return 0;
+	/* The call site: the top three frames (a helper called from two places is two sites). */
+	key = (uint64_t)f->kind + 1;
+	for (i = 0; i < 3 && i < (unsigned int)n; i++)
+		key = (key ^ (uint64_t)pcs[i]) * 0x9e3779b97f4a7c15ULL;
+	if (!key)
+		key = 1;
+	h = (unsigned int)(key >> 52);
+	for (i = 0; i < WARN_SEEN; i++) {
+		atomic_ullong *slot = &warn_seen[(h + i) % WARN_SEEN];
+		unsigned long long cur = atomic_load(slot);
+
+		if (cur == key)
+			return 1;
+		if (cur == 0 && atomic_compare_exchange_strong(slot, &cur, key))
+			return 0;
+		if (cur == key)
+			return 1;
+	}
+	return 0;
+}
+
 static const char *const type_names[OBJ_TYPE_COUNT] = {
 	[OBJ_SINGLE] = "single",       [OBJ_PAGE] = "page",
 	[OBJ_SG] = "scatter-gather",   [OBJ_RESOURCE] = "resource",
@@ -245,6 +287,10 @@ void report_emit(struct finding *f)
 
 	if (in_report)
 		return;
+	if (warning_seen_before(f)) {
+		atomic_fetch_add(&warn_repeats, 1);
+		return;
+	}
 	in_report = 1;
 	f->pid = plat_pid();
 	f->tid = plat_tid();

@@ -122,7 +122,7 @@ src=$(cd "$(dirname "$0")/.." && pwd)/e2e
 run cc-cases $cc $cflags -g -O1 -o "$tmp/cases" "$src/progs/dmadebug_cases.c" $flags -Wl,-rpath,"$libdir"
 for c in ok-rx:none ok-sg:none ok-pool:none double-unmap:double-unmap=1 \
 	unmap-size-mismatch:unmap-size-mismatch=1 map-error-unchecked:map-error-unchecked=1 \
-	sync-dir-mismatch:sync-dir-mismatch=1 cacheline-overlap:cacheline-overlap=1 \
+	sync-dir-mismatch:sync-dir-mismatch=1 cacheline-overlap:cacheline-overlap=1,unaligned-buffer=2 \
 	leak-mapping:leak-mapping=1 pool-double-free:pool-double-free=1 \
 	use-after-unmap:use-after-unmap=1; do
 	env -u LD_PRELOAD -u DMASAN_OPTIONS sh "$src/expect_ids.sh" "$preload" "${c#*:}" \

@@ -785,6 +785,34 @@ static int ok_cacheline_sharing_bounced(void)
 	return 0;
 }
 
+/* A malloc()ed RX buffer (16-byte aligned) mapped over and over: one warning. */
+static int unaligned_rx_loop(void)
+{
+	char *p = malloc(1500);
+	int i;
+
+	for (i = 0; i < 100; i++) {
+		dma_addr_t a = map(p + 8, 1500 - 8, DMA_FROM_DEVICE);
+
+		dma_unmap_single(&dev, a, 1500 - 8, DMA_FROM_DEVICE);
+	}
+	free(p);
+	return 0;
+}
+
+/* An unaligned TX buffer is harmless unless check_alignment=2. */
+static int unaligned_tx(void)
+{
+	char *p = malloc(100);
+	dma_addr_t a;
+
+	memset(p, 1, 100);
+	a = map(p + 4, 90, DMA_TO_DEVICE);
+	dma_unmap_single(&dev, a, 90, DMA_TO_DEVICE);
+	free(p);
+	return 0;
+}
+
 static struct device cdev;
 
 static int coherent_dev(void)
@@ -1040,7 +1068,11 @@ static const struct tcase cases[] = {
 	{ "cpu-write-device-owned", bug_cpu_write_device_owned },
 	{ "tx-stale-read", bug_tx_stale_read },
 	{ "cacheline-sharing", bug_cacheline_sharing },
-	{ "ok-cacheline-sharing-bounced", ok_cacheline_sharing_bounced },
+	{ "cacheline-sharing-bounced", ok_cacheline_sharing_bounced },
+	{ "unaligned-rx-loop", unaligned_rx_loop },
+	{ "unaligned-rx-loop-off", unaligned_rx_loop },
+	{ "unaligned-tx", unaligned_tx },
+	{ "unaligned-tx-strict", unaligned_tx },
 	{ "ok-coherent-device", ok_coherent_device },
 	{ "coherent-cpu-write", bug_coherent_cpu_write },
 	{ "evict-dirty-line", evict_dirty_line },
