@@ -18,19 +18,28 @@
 #define NIC_RING_ENTRIES 16u
 
 /*
- * Injectable bugs, one bit each. Every bug hits one frame only (the first
- * one transmitted, or the first one received) and is harmless with the
- * direct library; the rest of the driver stays correct, so the shim must
- * report exactly the finding id listed in nic_bugs[].
+ * Injectable bugs, one bit each. Every bug hits one frame or one buffer
+ * only (the first frame transmitted, the first one received, or RX buffer
+ * 0) and is harmless with the direct library; the rest of the driver stays
+ * correct, so the shim must report exactly the finding ids listed in
+ * nic_bugs[]. Bugs that make a frame arrive corrupted or not at all under
+ * the shim count that frame in nic_stats.bug_frames.
  */
 enum nic_bug {
-	NIC_BUG_DOUBLE_UNMAP = 1u << 0,	       /* double-unmap */
-	NIC_BUG_UNMAP_WRONG_SIZE = 1u << 1,    /* unmap-size-mismatch */
-	NIC_BUG_UNMAP_WRONG_DIR = 1u << 2,     /* unmap-dir-mismatch */
-	NIC_BUG_UNCHECKED_MAP_ERROR = 1u << 3, /* map-error-unchecked */
-	NIC_BUG_LEAK_MAPPING = 1u << 4,	       /* leak-mapping */
-	NIC_BUG_SYNC_UNMAPPED = 1u << 5,       /* sync-not-mapped */
-	NIC_BUG_MAP_STACK = 1u << 6,	       /* map-stack-memory */
+	NIC_BUG_DOUBLE_UNMAP = 1u << 0,		  /* double-unmap */
+	NIC_BUG_UNMAP_WRONG_SIZE = 1u << 1,	  /* unmap-size-mismatch */
+	NIC_BUG_UNMAP_WRONG_DIR = 1u << 2,	  /* unmap-dir-mismatch */
+	NIC_BUG_UNCHECKED_MAP_ERROR = 1u << 3,	  /* map-error-unchecked */
+	NIC_BUG_LEAK_MAPPING = 1u << 4,		  /* leak-mapping */
+	NIC_BUG_SYNC_UNMAPPED = 1u << 5,	  /* sync-not-mapped */
+	NIC_BUG_MAP_STACK = 1u << 6,		  /* map-stack-memory */
+	NIC_BUG_RX_NO_SYNC_FOR_CPU = 1u << 7,	  /* missing-sync-for-cpu */
+	NIC_BUG_RX_NO_SYNC_FOR_DEVICE = 1u << 8,  /* missing-sync-for-device */
+	NIC_BUG_TX_WRITE_AFTER_MAP = 1u << 9,	  /* missing-sync-for-device */
+	NIC_BUG_UNMAP_BEFORE_COMPLETE = 1u << 10, /* use-after-unmap */
+	NIC_BUG_DMA_ADDR_64BIT = 1u << 11,	  /* mask-violation */
+	NIC_BUG_RX_SHARED_CACHELINE = 1u << 12,	  /* cacheline-sharing */
+	NIC_BUG_RX_WRONG_DIRECTION = 1u << 13,	  /* dir-violation */
 };
 
 /* Name, expected finding and description of one bug switch. */
@@ -38,6 +47,7 @@ struct nic_bug_info {
 	const char *name;    /* the --bug=NAME switch */
 	const char *finding; /* the id the shim reports */
 	const char *what;    /* one line */
+	const char *options; /* DMASAN_OPTIONS the finding needs, or NULL */
 	unsigned int bit;    /* enum nic_bug */
 };
 
@@ -53,6 +63,8 @@ struct nic_stats {
 	unsigned long rx_packets;
 	unsigned long rx_errors;
 	unsigned long map_errors;
+	/* frames an injected bug may have corrupted or dropped (see enum nic_bug) */
+	unsigned long bug_frames;
 };
 
 /* Receive handler: called once per good frame with a copy of it. */
