@@ -145,7 +145,10 @@ int dev_register(struct device *dev, const char *name, const struct dmasan_devic
 	if (!d)
 		d = insert_locked(dev);
 	if (!d) {
-		err = -ENOMEM;
+		/* Out of memory: the device works untracked, as the direct library's would. */
+		dev->dma_mask = &dev->coherent_dma_mask;
+		dev->coherent_dma_mask = MASK32;
+		rt_disable("out of memory registering a device");
 		goto out;
 	}
 	d->explicit_add = 1;

@@ -551,9 +551,10 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 		return CORE_MAPPING_ERROR;
 	o = make_obj(dd, type, r.dma, cpu, size, dir, attrs, stack, 1, r.bounce);
 	if (!o) {
-		/* Untracked from here on: a bounced map cannot be kept coherent. */
+		/* Out of memory, tracking is now off: hand out the untracked address
+		 * that untracked device accesses translate (no bounce, no checks). */
 		route_undo(dd, &r);
-		return r.bounce ? CORE_MAPPING_ERROR : r.dma;
+		return place_host(cpu, size) ? place_host(cpu, size) : CORE_MAPPING_ERROR;
 	}
 	o->slot = r.slot;
 	o->nslots = r.nslots;
@@ -609,7 +610,8 @@ int core_mapping_error(struct device *dev, uint64_t addr)
 
 	if (addr == CORE_MAPPING_ERROR)
 		return -ENOMEM;
-	if (!rt_init() || !dev)
+	rt_init();
+	if (!dev)
 		return 0;
 	dd = dev_find(dev);
 	if (!dd)
@@ -656,6 +658,8 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 
 	l.n = 0;
 	o = track_find_exact(dd, r->addr, r->size, lookup_type, r->dir);
+	if (!o && !rt_tracking())
+		return NULL; /* made while tracking was off: nothing to check */
 	if (!o) {
 		f = flist_add(&l, BUG_UNMAP_NOT_MAPPED, dd, r->stack);
 		fnd_message(f, "device driver tries to free DMA memory it has not allocated (%s)",
@@ -804,8 +808,8 @@ void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir, unsigne
 	struct dmdev *dd;
 	struct dmobj *o;
 
-	if (!rt_init())
-		return;
+	/* Tracking may be off (out of memory): objects tracked before still work. */
+	rt_init();
 	dd = core_dev(dev, api);
 	if (!dd)
 		return;
@@ -926,6 +930,7 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 			objs[i]->bpool = r.pool;
 		} else {
 			route_undo(dd, &r);
+			s->dma_address = place_host(cpu, s->length);
 		}
 		done = i + 1;
 	}
@@ -959,8 +964,8 @@ void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents, int di
 	struct dmdev *dd;
 	int i, mapped = nents;
 
-	if (!rt_init())
-		return;
+	/* Tracking may be off (out of memory): objects tracked before still work. */
+	rt_init();
 	dd = core_dev(dev, api);
 	if (!dd)
 		return;
@@ -1001,6 +1006,8 @@ static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir, in
 
 	l.n = 0;
 	o = track_find_containing(dd, addr, &dead);
+	if (!o && !rt_tracking())
+		return; /* made while tracking was off: nothing to check */
 	if (!o || dead) {
 		f = flist_add(&l, BUG_SYNC_NOT_MAPPED, dd, 0);
 		fnd_message(f, "device driver tries to sync DMA memory it has not allocated (%s)",
@@ -1069,8 +1076,8 @@ void core_sync(struct device *dev, uint64_t addr, size_t size, int dir, int to_c
 {
 	struct dmdev *dd;
 
-	if (!rt_init())
-		return;
+	/* Tracking may be off (out of memory): objects tracked before still work. */
+	rt_init();
 	dd = core_dev(dev, api);
 	if (!dd)
 		return;
@@ -1088,8 +1095,8 @@ void core_sync_sg(struct device *dev, struct scatterlist *sg, int nelems, int di
 	struct dmdev *dd;
 	int i, limit = nelems;
 
-	if (!rt_init())
-		return;
+	/* Tracking may be off (out of memory): objects tracked before still work. */
+	rt_init();
 	dd = core_dev(dev, api);
 	if (!dd)
 		return;
@@ -1214,13 +1221,13 @@ void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle, unsi
 
 	if (!cpu)
 		return;
-	if (!rt_init()) {
-		arena_free(cpu, size);
+	rt_init();
+	dd = core_dev(dev, api);
+	if (!dd) {
+		if (!rt_tracking())
+			arena_free(cpu, size);
 		return;
 	}
-	dd = core_dev(dev, api);
-	if (!dd)
-		return;
 	r.stack = stack_capture(ctx_frames());
 	if (type == OBJ_NONCOHERENT && !valid_dir(dir)) {
 		report_bad_dir(dd, dir, api, r.stack);
@@ -1231,8 +1238,11 @@ void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle, unsi
 		return;
 	}
 	o = end_object(dd, &r);
-	if (!o)
+	if (!o) {
+		if (!rt_tracking() && arena_contains(cpu, size))
+			arena_free(cpu, size);
 		return;
+	}
 	/* Release memory only for what really was an allocation. */
 	if (o->type == OBJ_COHERENT || o->type == OBJ_NONCOHERENT || o->type == OBJ_POOL_PAGE) {
 		if (o->owner)
@@ -1345,6 +1355,36 @@ void core_tag_pool_page(struct device *dev, uint64_t dma, void *ppage)
 
 /* ---- the device side ---- */
 
+/* 1 when @addr lies in a live object that was tracked before tracking stopped. */
+static int tracked_before_disable(struct device *dev, uint64_t addr)
+{
+	struct dmdev *dd = dev_find(dev);
+	struct dmobj *o;
+	int dead = 0;
+
+	if (!dd)
+		return 0;
+	o = track_find_containing(dd, addr, &dead);
+	if (!o)
+		return 0;
+	track_put(o);
+	return !dead;
+}
+
+/* Tracking is off (out of memory): do the DMA, unchecked, through the placement map. */
+static int untracked_access(uint64_t addr, void *buf, size_t len, int is_write)
+{
+	uintptr_t host = place_to_host(addr);
+
+	if (!host || place_to_host(addr + len - 1) != host + len - 1)
+		return -EFAULT;
+	if (is_write)
+		memcpy((void *)host, buf, len);
+	else
+		memcpy(buf, (void *)host, len);
+	return 0;
+}
+
 int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, int is_write)
 {
 	const char *api = is_write ? "dmasan_dev_write" : "dmasan_dev_read";
@@ -1362,8 +1402,8 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, in
 		return 0;
 	if (!is_write)
 		memset(buf, 0, len);
-	if (!rt_init())
-		return -EFAULT;
+	if (!rt_init() && !tracked_before_disable(dev, addr))
+		return untracked_access(addr, buf, len, is_write);
 	dd = core_dev(dev, api);
 	if (!dd)
 		return -EFAULT;

@@ -83,6 +83,7 @@ static const struct opt_range opt_ranges[] = {
 	RANGE(verbosity, 0, 3, 0),
 	RANGE(evict, 0, 1000, 0),
 	RANGE(check_alignment, 0, 2, 0),
+	RANGE(fail_allocs_after, -1, LONG_MAX, 0),
 };
 
 #undef RANGE

@@ -159,6 +159,8 @@ static void do_init(void)
 			rt_diag("%s; continuing without suppressions", err);
 	}
 	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	if (opts.fail_allocs_after >= 0)
+		heap_fail_after(opts.fail_allocs_after);
 	if (track_init((unsigned int)opts.cache_line, (unsigned int)opts.quarantine_size) != 0) {
 		atomic_store(&initialised, 1);
 		rt_disable("out of memory while setting up tracking");

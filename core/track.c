@@ -322,6 +322,9 @@ struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size, in
 	int best_score = -1;
 	struct pref *p;
 
+	if (!buckets)
+		return NULL;
+
 	spin_lock(&b->lock);
 	for (p = b->head; p; p = p->next) {
 		struct dmobj *o = p->obj;
@@ -355,6 +358,9 @@ struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead
 	struct bucket *b = bucket_of(key);
 	struct dmobj *live = NULL, *dead = NULL;
 	struct pref *p;
+
+	if (!buckets)
+		return NULL;
 
 	spin_lock(&b->lock);
 	for (p = b->head; p; p = p->next) {
@@ -511,6 +517,29 @@ struct chunk_slot {
 
 static struct chunk_slot chunks[CHUNK_SLOTS];
 static int place_high;
+
+/* Reverse placement, for device accesses once tracking is off: simulated
+ * chunk (below 64 GiB) -> host chunk + 1. */
+#define REV_SLOTS (1u << 15)
+static atomic_ullong rev[REV_SLOTS];
+
+static void rev_set(uint64_t phys, uint64_t host_chunk)
+{
+	uint64_t i = phys >> CHUNK_SHIFT;
+
+	if (i < REV_SLOTS)
+		atomic_store_explicit(&rev[i], host_chunk + 1, memory_order_release);
+}
+
+uintptr_t place_to_host(uint64_t phys)
+{
+	uint64_t i = phys >> CHUNK_SHIFT, h;
+
+	if (i >= REV_SLOTS)
+		return 0;
+	h = atomic_load_explicit(&rev[i], memory_order_acquire);
+	return h ? (uintptr_t)(((h - 1) << CHUNK_SHIFT) | (phys & (CHUNK_SIZE - 1))) : 0;
+}
 
 /*
  * Simulated RAM, split into the DMA32 zone (below 4 GiB) and the normal
@@ -680,6 +709,8 @@ static uint64_t chunk_phys(uint64_t c, uint64_t want, int *created)
 				k = zero;
 			} else {
 				phys = want ? want : zone_take_any(CHUNK_SIZE);
+				if (phys)
+					rev_set(phys, c);
 				atomic_store_explicit(&s->phys, phys ? phys : PHYS_NONE,
 						      memory_order_release);
 				*created = 1;

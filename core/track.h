@@ -231,6 +231,13 @@ void place_set_policy(int high);
 void place_configure(const uint64_t (*banks)[2], int nbanks, const uint64_t (*holes)[2],
 		     int nholes);
 
+/**
+ * place_to_host - the host address placed at simulated physical @phys
+ * (chunk placements only, not alias ranges), or 0. Used when tracking is
+ * off and a device access cannot be looked up.
+ */
+uintptr_t place_to_host(uint64_t phys);
+
 /** place_dram_base - the lowest simulated RAM address. */
 uint64_t place_dram_base(void);
 

@@ -80,6 +80,7 @@ set(_cases
   "unaligned-rx-loop-off|none|check_alignment=0"
   "unaligned-tx|none"
   "unaligned-tx-strict|unaligned-buffer=1|check_alignment=2"
+  "ok-out-of-memory|none|fail_allocs_after=300"
   "ok-threads|none"
   "ok-fork|none"
   "fork-child-bug|unmap-not-mapped=1|exitcode=23|status0"
