@@ -25,7 +25,7 @@ void cache_set_eviction(unsigned int per_mille, uint64_t seed)
 
 static inline unsigned int L(void)
 {
-	return track_line_size();
+	return track_line; /* read-only after init */
 }
 
 static inline uintptr_t base_of(const struct dmobj *o)
@@ -209,12 +209,35 @@ void cache_release(struct dmobj *o)
 	o->bounce = NULL;
 }
 
+/* 1 when the CPU's lines a..b still equal their snapshot (the common case). */
+static int lines_unchanged(const struct dmobj *o, uint32_t a, uint32_t b)
+{
+	return !o->snap ||
+	       !memcmp(cpu_line(o, a), o->snap + (size_t)a * L(), (size_t)(b - a + 1) * L());
+}
+
+/* 1 when no line of a..b carries one of @bits. */
+static int lines_without(const struct dmobj *o, uint32_t a, uint32_t b, uint8_t bits)
+{
+	uint32_t i;
+
+	for (i = a; i <= b; i++)
+		if (o->lines[i] & bits)
+			return 0;
+	return 1;
+}
+
 void cache_to_device(struct dmobj *o, uint64_t off, uint64_t len, int dir, struct cache_notes *n)
 {
 	uint32_t a, b, i;
 
 	if (!line_range(o, off, len, &a, &b))
 		return;
+	if (lines_without(o, a, b, LINE_DEV_WROTE) && lines_unchanged(o, a, b)) {
+		/* Nothing dirty, nothing unread: only ownership moves. */
+		memset(o->lines + a, LINE_DEVICE, b - a + 1);
+		goto bounce;
+	}
 	for (i = a; i <= b; i++) {
 		uint8_t *c = cpu_line(o, i);
 
@@ -236,6 +259,7 @@ void cache_to_device(struct dmobj *o, uint64_t off, uint64_t len, int dir, struc
 		}
 		o->lines[i] = LINE_DEVICE;
 	}
+bounce:
 	if (o->mode == CACHE_BOUNCE && o->bounce &&
 	    (dir == 0 /* DMA_BIDIRECTIONAL */ || dir == 1 /* DMA_TO_DEVICE */)) {
 		if (len > o->size - off)
@@ -258,6 +282,22 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 		return;
 	if (len > o->size - off)
 		len = o->size - off;
+	if (lines_unchanged(o, a, b)) {
+		/* The CPU wrote nothing while the device owned the lines. */
+		if (o->mode == CACHE_NONCOHERENT && o->snap && copy_out) {
+			/* Invalidate: the buffer's own bytes come from memory, in one go. */
+			uintptr_t first = base_of(o) + (uintptr_t)a * L();
+			uintptr_t lo = o->cpu > first ? o->cpu : first;
+			uintptr_t hi = first + (uintptr_t)(b - a + 1) * L();
+
+			if (hi > o->cpu + o->size)
+				hi = o->cpu + o->size;
+			memcpy((void *)lo, o->shadow + (lo - base_of(o)), hi - lo);
+			memcpy(o->snap + (size_t)a * L(), (void *)first, (size_t)(b - a + 1) * L());
+		}
+		memset(o->lines + a, 0, b - a + 1);
+		goto bounce;
+	}
 	for (i = a; i <= b; i++) {
 		unsigned int lo, hi;
 
@@ -272,6 +312,7 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 			memcpy(o->snap + (size_t)i * L(), cpu_line(o, i), L());
 		o->lines[i] = 0;
 	}
+bounce:
 	if (o->mode == CACHE_BOUNCE && o->bounce && copy_out) {
 		memcpy((void *)(o->cpu + off), o->bounce + off, len);
 		n->bounced += len;

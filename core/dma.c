@@ -637,8 +637,19 @@ struct end_ref {
 	uintptr_t cpu; /* for frees; 0 otherwise */
 	int nents;     /* for sg; -1 otherwise */
 	const char *api;
-	uint32_t stack;
+	uint32_t stack; /* the call's stack for findings; 0: captured when one is made */
+	uint32_t end;	/* what the object keeps as "unmapped at" / "freed at" */
 };
+
+/* The site that ends an object: the caller's PC alone unless end_context_size asks for more. */
+static uint32_t end_site(uintptr_t caller)
+{
+	long n = rt_options()->end_context_size;
+
+	if (caller && n <= 1)
+		return stack_depot_put(&caller, 1);
+	return stack_capture((int)(n > 1 ? n : 1));
+}
 
 static const char *verb(const struct end_ref *r)
 {
@@ -756,11 +767,11 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 		f->dir = o->dir;
 		fnd_object(f, o, 1);
 		f->related[0].label = "unmapped at";
-		f->related[0].stack = r->stack;
+		f->related[0].stack = r->end;
 		f->related[0].tid = plat_tid();
 	}
 	atomic_store(&o->live, 0);
-	o->end_stack = r->stack;
+	o->end_stack = r->end;
 	o->end_tid = plat_tid();
 	track_record(o, is_streaming(o->type) ? EV_UNMAP : EV_FREE, r->dir, 0, r->size, 0,
 		     o->end_tid);
@@ -802,9 +813,9 @@ static void report_invalid_handle(struct dmdev *dd, const struct end_ref *r)
 }
 
 void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir, unsigned long attrs,
-		int type, const char *api)
+		int type, const char *api, uintptr_t caller)
 {
-	struct end_ref r = { addr, size, type, dir, attrs, 0, -1, api, 0 };
+	struct end_ref r = { addr, size, type, dir, attrs, 0, -1, api, 0, 0 };
 	struct dmdev *dd;
 	struct dmobj *o;
 
@@ -813,7 +824,7 @@ void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir, unsigne
 	dd = core_dev(dev, api);
 	if (!dd)
 		return;
-	r.stack = stack_capture(ctx_frames());
+	r.end = end_site(caller);
 	if (addr == CORE_MAPPING_ERROR) {
 		report_invalid_handle(dd, &r);
 		return;
@@ -957,9 +968,9 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 }
 
 void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
-		   unsigned long attrs, const char *api)
+		   unsigned long attrs, const char *api, uintptr_t caller)
 {
-	struct end_ref r = { 0, 0, OBJ_SG, dir, attrs, 0, nents, api, 0 };
+	struct end_ref r = { 0, 0, OBJ_SG, dir, attrs, 0, nents, api, 0, 0 };
 	struct scatterlist *s;
 	struct dmdev *dd;
 	int i, mapped = nents;
@@ -969,7 +980,7 @@ void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents, int di
 	dd = core_dev(dev, api);
 	if (!dd)
 		return;
-	r.stack = stack_capture(ctx_frames());
+	r.end = end_site(caller);
 	if (!valid_dir(dir)) {
 		report_bad_dir(dd, dir, api, r.stack);
 		r.dir = -1;
@@ -1213,9 +1224,9 @@ void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned lon
 }
 
 void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle, unsigned long attrs,
-	       int type, int dir, const char *api)
+	       int type, int dir, const char *api, uintptr_t caller)
 {
-	struct end_ref r = { handle, size, type, dir, attrs, (uintptr_t)cpu, -1, api, 0 };
+	struct end_ref r = { handle, size, type, dir, attrs, (uintptr_t)cpu, -1, api, 0, 0 };
 	struct dmdev *dd;
 	struct dmobj *o;
 
@@ -1228,7 +1239,7 @@ void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle, unsi
 			arena_free(cpu, size);
 		return;
 	}
-	r.stack = stack_capture(ctx_frames());
+	r.end = end_site(caller);
 	if (type == OBJ_NONCOHERENT && !valid_dir(dir)) {
 		report_bad_dir(dd, dir, api, r.stack);
 		r.dir = -1;

@@ -20,11 +20,11 @@
 uint64_t core_map(struct device *dev, void *cpu, size_t size, int dir, unsigned long attrs,
 		  int type, const char *api);
 void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir, unsigned long attrs,
-		int type, const char *api);
+		int type, const char *api, uintptr_t caller);
 int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, unsigned long attrs,
 		const char *api);
 void core_unmap_sg(struct device *dev, struct scatterlist *sg, int nents, int dir,
-		   unsigned long attrs, const char *api);
+		   unsigned long attrs, const char *api, uintptr_t caller);
 uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size, int dir,
 			   unsigned long attrs);
 int core_mapping_error(struct device *dev, uint64_t addr);
@@ -37,7 +37,7 @@ void core_sync_sg(struct device *dev, struct scatterlist *sg, int nelems, int di
 void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned long attrs, int type,
 		 int dir, const char *api);
 void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle, unsigned long attrs,
-	       int type, int dir, const char *api);
+	       int type, int dir, const char *api, uintptr_t caller);
 int core_declare_coherent(struct device *dev, uint64_t dev_addr, size_t size);
 void core_release_coherent(struct device *dev);
 

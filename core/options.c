@@ -75,15 +75,11 @@ struct opt_range {
 	}
 
 static const struct opt_range opt_ranges[] = {
-	RANGE(cache_line, 16, 256, 1),
-	RANGE(map_context_size, 1, 64, 0),
-	RANGE(exitcode, 0, 255, 0),
-	RANGE(max_reports, 0, LONG_MAX, 0),
-	RANGE(quarantine_size, 0, 1048576, 0),
-	RANGE(verbosity, 0, 3, 0),
-	RANGE(evict, 0, 1000, 0),
-	RANGE(check_alignment, 0, 2, 0),
-	RANGE(fail_allocs_after, -1, LONG_MAX, 0),
+	RANGE(cache_line, 16, 256, 1),	    RANGE(map_context_size, 1, 64, 0),
+	RANGE(end_context_size, 1, 64, 0),  RANGE(exitcode, 0, 255, 0),
+	RANGE(max_reports, 0, LONG_MAX, 0), RANGE(quarantine_size, 0, 1048576, 0),
+	RANGE(verbosity, 0, 3, 0),	    RANGE(evict, 0, 1000, 0),
+	RANGE(check_alignment, 0, 2, 0),    RANGE(fail_allocs_after, -1, LONG_MAX, 0),
 };
 
 #undef RANGE

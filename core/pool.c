@@ -384,7 +384,7 @@ void pool_destroy(struct dmpool *p)
 	for (; pg; pg = next) {
 		next = pg->next;
 		core_free(p->dev, p->unit, (void *)pg->cpu, pg->dma, 0, OBJ_POOL_PAGE,
-			  DMA_BIDIRECTIONAL, "dma_pool_destroy");
+			  DMA_BIDIRECTIONAL, "dma_pool_destroy", 0);
 		heap_free(pg->blocks);
 		heap_free(pg);
 	}

@@ -330,7 +330,8 @@ void report_emit(struct finding *f)
 	dmasan_on_report(&pub);
 	in_report = 0;
 	if (!suppressed && o->halt_on_error) {
-		static const char halting[] = "dmasan: halting after the first error (halt_on_error=1)\n";
+		static const char halting[] =
+			"dmasan: halting after the first error (halt_on_error=1)\n";
 
 		if (!strcmp(o->format, "text"))
 			report_write(halting, sizeof(halting) - 1);

@@ -24,7 +24,8 @@ struct bucket {
 static struct bucket *buckets;	    /* live objects */
 static struct bucket *dead_buckets; /* quarantined (ended) objects */
 static struct bucket *cpu_buckets;  /* device-writable objects by CPU page */
-static unsigned int line_size = 64;
+unsigned int track_line = 64;
+#define line_size track_line
 static unsigned int quarantine_len;
 static _Atomic(struct dmobj *) *quarantine;
 static atomic_ulong quarantine_pos;
@@ -86,11 +87,6 @@ int track_init(unsigned int line, unsigned int quarantine_size)
 			quarantine_len = 0;
 	}
 	return 0;
-}
-
-unsigned int track_line_size(void)
-{
-	return line_size;
 }
 
 uint64_t track_next_seq(void)

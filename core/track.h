@@ -133,8 +133,14 @@ struct dmobj {
 /** track_init - set up the index; @line_size is the cache-line size. @return 0 or -ENOMEM. */
 int track_init(unsigned int line_size, unsigned int quarantine);
 
+/** track_line - the simulated cache-line size (set once by track_init). */
+extern unsigned int track_line;
+
 /** track_line_size - the simulated cache-line size. */
-unsigned int track_line_size(void);
+static inline unsigned int track_line_size(void)
+{
+	return track_line;
+}
 
 /**
  * track_new - allocate an object for [cpu, cpu+size) at bus address @dma

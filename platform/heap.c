@@ -3,9 +3,9 @@
  * The private heap (core/heap.h) over a renamed static jemalloc: the
  * dmasanje_* names are this library's own copy, hidden from the program,
  * memcheck and ASan (reference/feasibility.md section 3, variant b').
- * A byte counter kept here (not jemalloc's stats, which cost a mallctl)
- * feeds the metadata statistics. heap_fail_after() injects out-of-memory
- * for tests. Locking: jemalloc's own; the counters are atomics.
+ * heap_allocated() reads jemalloc's own statistics on demand, so the hot
+ * path pays nothing for accounting. heap_fail_after() injects
+ * out-of-memory for tests. Locking: jemalloc's own; the countdown is atomic.
  */
 #include <stdatomic.h>
 #include <stdint.h>
@@ -14,13 +14,12 @@
 
 void *dmasanje_mallocx(size_t size, int flags);
 void dmasanje_dallocx(void *ptr, int flags);
-size_t dmasanje_sallocx(const void *ptr, int flags);
+int dmasanje_mallctl(const char *name, void *oldp, size_t *oldlenp, void *newp, size_t newlen);
 
 /* MALLOCX_ALIGN(a) is ffs(a)-1 in the low bits; MALLOCX_ZERO is 0x40. */
 #define JE_ZERO 0x40
 #define JE_ALIGN(a) ((int)__builtin_ctzl(a))
 
-static _Atomic uint64_t allocated;
 static _Atomic long fail_countdown = -1;
 
 static int should_fail(void)
@@ -44,8 +43,6 @@ static void *alloc_flags(size_t size, int flags)
 	if (should_fail())
 		return NULL;
 	p = dmasanje_mallocx(size, flags);
-	if (p)
-		atomic_fetch_add_explicit(&allocated, dmasanje_sallocx(p, 0), memory_order_relaxed);
 	return p;
 }
 
@@ -72,7 +69,6 @@ void heap_free(void *p)
 {
 	if (!p)
 		return;
-	atomic_fetch_sub_explicit(&allocated, dmasanje_sallocx(p, 0), memory_order_relaxed);
 	dmasanje_dallocx(p, 0);
 }
 
@@ -88,7 +84,14 @@ char *heap_strdup(const char *s)
 
 uint64_t heap_allocated(void)
 {
-	return atomic_load_explicit(&allocated, memory_order_relaxed);
+	uint64_t epoch = 1;
+	size_t allocated = 0, len = sizeof(allocated), elen = sizeof(epoch);
+
+	/* jemalloc's statistics, refreshed on demand: no cost on the hot path. */
+	dmasanje_mallctl("epoch", &epoch, &elen, &epoch, sizeof(epoch));
+	if (dmasanje_mallctl("stats.allocated", &allocated, &len, NULL, 0) != 0)
+		return 0;
+	return allocated;
 }
 
 void heap_fail_after(long n)

@@ -299,11 +299,17 @@ static int overlaps_readonly(uintptr_t addr, uintptr_t end)
 	return 0;
 }
 
+/* The last writable range this thread asked about: most maps hit it again. */
+static __thread uintptr_t rw_lo, rw_hi;
+
 int plat_is_readonly(uintptr_t addr, size_t len)
 {
 	uintptr_t end = len ? addr + len - 1 : addr;
+	long i;
 	int ro;
 
+	if (addr >= rw_lo && end < rw_hi)
+		return 0;
 	pthread_mutex_lock(&maps_lock);
 	if (find_vma(addr) < 0 || find_vma(end) < 0)
 		reload_maps();
@@ -311,6 +317,11 @@ int plat_is_readonly(uintptr_t addr, size_t len)
 	if (ro) {
 		reload_maps();
 		ro = overlaps_readonly(addr, end);
+	}
+	i = find_vma(addr);
+	if (!ro && i >= 0 && !maps[i].readonly && end < maps[i].hi) {
+		rw_lo = maps[i].lo;
+		rw_hi = maps[i].hi;
 	}
 	pthread_mutex_unlock(&maps_lock);
 	return ro;

@@ -13,7 +13,8 @@ EXPORT void *dma_alloc_attrs(struct device *dev, size_t size, dma_addr_t *dma_ha
 EXPORT void dma_free_attrs(struct device *dev, size_t size, void *cpu_addr, dma_addr_t dma_handle,
 			   unsigned long attrs)
 {
-	core_free(dev, size, cpu_addr, dma_handle, attrs, OBJ_COHERENT, -1, "dma_free_attrs");
+	core_free(dev, size, cpu_addr, dma_handle, attrs, OBJ_COHERENT, -1, "dma_free_attrs",
+		  CALLER);
 }
 
 EXPORT void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma_handle, gfp_t gfp)
@@ -25,7 +26,8 @@ EXPORT void *dma_alloc_coherent(struct device *dev, size_t size, dma_addr_t *dma
 EXPORT void dma_free_coherent(struct device *dev, size_t size, void *cpu_addr,
 			      dma_addr_t dma_handle)
 {
-	core_free(dev, size, cpu_addr, dma_handle, 0, OBJ_COHERENT, -1, "dma_free_coherent");
+	core_free(dev, size, cpu_addr, dma_handle, 0, OBJ_COHERENT, -1, "dma_free_coherent",
+		  CALLER);
 }
 
 EXPORT void *dma_alloc_noncoherent(struct device *dev, size_t size, dma_addr_t *dma_handle,
@@ -40,7 +42,7 @@ EXPORT void dma_free_noncoherent(struct device *dev, size_t size, void *vaddr,
 				 dma_addr_t dma_handle, enum dma_data_direction dir)
 {
 	core_free(dev, size, vaddr, dma_handle, 0, OBJ_NONCOHERENT, (int)dir,
-		  "dma_free_noncoherent");
+		  "dma_free_noncoherent", CALLER);
 }
 
 EXPORT struct page *dma_alloc_pages(struct device *dev, size_t size, dma_addr_t *dma_handle,
@@ -57,7 +59,7 @@ EXPORT void dma_free_pages(struct device *dev, size_t size, struct page *page,
 			   dma_addr_t dma_handle, enum dma_data_direction dir)
 {
 	core_free(dev, size, page ? page_address(page) : NULL, dma_handle, 0, OBJ_NONCOHERENT,
-		  (int)dir, "dma_free_pages");
+		  (int)dir, "dma_free_pages", CALLER);
 }
 
 EXPORT int dma_get_sgtable_attrs(struct device *dev, struct sg_table *sgt, void *cpu_addr,

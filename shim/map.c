@@ -11,7 +11,7 @@ EXPORT dma_addr_t dma_map_single_attrs(struct device *dev, void *ptr, size_t siz
 EXPORT void dma_unmap_single_attrs(struct device *dev, dma_addr_t addr, size_t size,
 				   enum dma_data_direction dir, unsigned long attrs)
 {
-	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_SINGLE, "dma_unmap_single");
+	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_SINGLE, "dma_unmap_single", CALLER);
 }
 
 EXPORT dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size_t offset,
@@ -25,7 +25,7 @@ EXPORT dma_addr_t dma_map_page_attrs(struct device *dev, struct page *page, size
 EXPORT void dma_unmap_page_attrs(struct device *dev, dma_addr_t addr, size_t size,
 				 enum dma_data_direction dir, unsigned long attrs)
 {
-	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_PAGE, "dma_unmap_page");
+	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_PAGE, "dma_unmap_page", CALLER);
 }
 
 EXPORT unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
@@ -37,7 +37,7 @@ EXPORT unsigned int dma_map_sg_attrs(struct device *dev, struct scatterlist *sg,
 EXPORT void dma_unmap_sg_attrs(struct device *dev, struct scatterlist *sg, int nents,
 			       enum dma_data_direction dir, unsigned long attrs)
 {
-	core_unmap_sg(dev, sg, nents, (int)dir, attrs, "dma_unmap_sg");
+	core_unmap_sg(dev, sg, nents, (int)dir, attrs, "dma_unmap_sg", CALLER);
 }
 
 EXPORT int dma_map_sgtable(struct device *dev, struct sg_table *sgt, enum dma_data_direction dir,
@@ -59,7 +59,8 @@ EXPORT void dma_unmap_sgtable(struct device *dev, struct sg_table *sgt, enum dma
 {
 	if (!sgt)
 		return;
-	core_unmap_sg(dev, sgt->sgl, (int)sgt->orig_nents, (int)dir, attrs, "dma_unmap_sgtable");
+	core_unmap_sg(dev, sgt->sgl, (int)sgt->orig_nents, (int)dir, attrs, "dma_unmap_sgtable",
+		      CALLER);
 }
 
 EXPORT dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, size_t size,
@@ -71,7 +72,7 @@ EXPORT dma_addr_t dma_map_resource(struct device *dev, phys_addr_t phys_addr, si
 EXPORT void dma_unmap_resource(struct device *dev, dma_addr_t addr, size_t size,
 			       enum dma_data_direction dir, unsigned long attrs)
 {
-	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_RESOURCE, "dma_unmap_resource");
+	core_unmap(dev, addr, size, (int)dir, attrs, OBJ_RESOURCE, "dma_unmap_resource", CALLER);
 }
 
 EXPORT int dma_mapping_error(struct device *dev, dma_addr_t dma_addr)
@@ -88,7 +89,7 @@ EXPORT dma_addr_t dma_map_single(struct device *dev, void *ptr, size_t size,
 EXPORT void dma_unmap_single(struct device *dev, dma_addr_t addr, size_t size,
 			     enum dma_data_direction dir)
 {
-	core_unmap(dev, addr, size, (int)dir, 0, OBJ_SINGLE, "dma_unmap_single");
+	core_unmap(dev, addr, size, (int)dir, 0, OBJ_SINGLE, "dma_unmap_single", CALLER);
 }
 
 EXPORT dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t offset, size_t size,
@@ -100,7 +101,7 @@ EXPORT dma_addr_t dma_map_page(struct device *dev, struct page *page, size_t off
 EXPORT void dma_unmap_page(struct device *dev, dma_addr_t addr, size_t size,
 			   enum dma_data_direction dir)
 {
-	core_unmap(dev, addr, size, (int)dir, 0, OBJ_PAGE, "dma_unmap_page");
+	core_unmap(dev, addr, size, (int)dir, 0, OBJ_PAGE, "dma_unmap_page", CALLER);
 }
 
 EXPORT int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
@@ -112,5 +113,5 @@ EXPORT int dma_map_sg(struct device *dev, struct scatterlist *sg, int nents,
 EXPORT void dma_unmap_sg(struct device *dev, struct scatterlist *sg, int nents,
 			 enum dma_data_direction dir)
 {
-	core_unmap_sg(dev, sg, nents, (int)dir, 0, "dma_unmap_sg");
+	core_unmap_sg(dev, sg, nents, (int)dir, 0, "dma_unmap_sg", CALLER);
 }

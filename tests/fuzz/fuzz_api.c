@@ -237,6 +237,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	}
 	dmasan_set_report_callback(on_report, NULL);
 	FUZZ_CHECK(dmasan_active() == 1, "not running the checking shim");
+	(void)dma_get_cache_alignment(); /* initialises the shim */
+	FUZZ_CHECK(rt_tracking() == 1, "tracking is off after initialisation");
 	return 0;
 }
 
@@ -619,14 +621,21 @@ static int build_sg(struct fuzz_in *in, struct mrec *m, int nreal)
 		void *p;
 
 		pick_buf(in, &p, &extent);
+		if (!p && !known_bugs) {
+			/* Known bug 1: an entry without a page is UB in core_map_sg (sg_virt). */
+			p = arena;
+			extent = RESERVE;
+		}
 		len = fit_size(pick_size(in), extent);
 		if (len > UINT32_MAX || len > extent)
 			len = extent < UINT32_MAX ? extent : UINT32_MAX;
-		if (p)
+		if (p) {
 			sg_set_buf(s, p, (unsigned int)len);
-		else
+			allow(p, len);
+		} else {
+			s->offset = (unsigned int)(len & 0xff);
 			s->length = (unsigned int)len;
-		allow(p, len);
+		}
 	}
 	return (shape & 2) != 0;
 }

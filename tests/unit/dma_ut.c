@@ -94,7 +94,7 @@ static void test_map_unmap_roundtrip_reports_nothing(void)
 	CU_ASSERT_NOT_EQUAL(a, (uint64_t)(uintptr_t)p);
 	CU_ASSERT(a + 2047 <= 0xffffffffULL);
 	CU_ASSERT_EQUAL(core_mapping_error(&dev, a), 0);
-	core_unmap(&dev, a, 2048, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 2048, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	CU_ASSERT_EQUAL(seen.n, 0);
 	free(p);
 }
@@ -106,9 +106,9 @@ static void test_double_unmap_reports_structured_fields(void)
 	unsigned long before = report_count();
 
 	core_mapping_error(&dev, a);
-	core_unmap(&dev, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	reset();
-	core_unmap(&dev, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	DMASAN_ASSERT_FATAL(seen.n == 1);
 	CU_ASSERT_STRING_EQUAL(seen.id[0], "double-unmap");
 	CU_ASSERT_STRING_EQUAL(seen.device[0], "ut0");
@@ -128,7 +128,7 @@ static void test_unmap_mismatches_each_reported_once(void)
 
 	core_mapping_error(&dev, a);
 	reset();
-	core_unmap(&dev, a, 128, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 128, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	CU_ASSERT_EQUAL(count("unmap-size-mismatch"), 1);
 	CU_ASSERT_EQUAL(count("unmap-dir-mismatch"), 1);
 	CU_ASSERT_EQUAL(seen.n, 2);
@@ -142,7 +142,7 @@ static void test_unchecked_map_error_reported_at_unmap(void)
 	uint64_t a = core_map(&dev, p, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
 
 	reset();
-	core_unmap(&dev, a, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	CU_ASSERT_EQUAL(count("map-error-unchecked"), 1);
 	CU_ASSERT_EQUAL(seen.n, 1);
 	free(p);
@@ -156,15 +156,15 @@ static void test_quarantine_eviction_forgets_old_unmaps(void)
 
 	first = core_map(&dev, p, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
 	core_mapping_error(&dev, first);
-	core_unmap(&dev, first, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, first, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	for (i = 1; i < 20; i++) {
 		a = core_map(&dev, p + 64 * i, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
 		core_mapping_error(&dev, a);
-		core_unmap(&dev, a, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+		core_unmap(&dev, a, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	}
 	reset();
 	/* quarantine_size=8: the first unmap is long forgotten. */
-	core_unmap(&dev, first, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, first, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	CU_ASSERT_EQUAL(count("unmap-not-mapped"), 1);
 	CU_ASSERT_EQUAL(count("double-unmap"), 0);
 	free(p);
@@ -199,7 +199,7 @@ static void test_sync_inside_mapping_is_silent_and_outside_is_not(void)
 	CU_ASSERT_EQUAL(count("sync-out-of-range"), 1);
 	core_sync(&dev, a, 64, DMA_TO_DEVICE, 0, "t", 0);
 	CU_ASSERT_EQUAL(count("sync-dir-mismatch"), 1);
-	core_unmap(&dev, a, 1024, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 1024, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	core_sync(&dev, a, 64, DMA_FROM_DEVICE, 1, "t", 0);
 	CU_ASSERT_EQUAL(count("sync-not-mapped"), 1);
 	free(p);
@@ -214,7 +214,7 @@ static void test_bidirectional_mapping_may_sync_any_direction(void)
 	reset();
 	core_sync(&dev, a, 256, DMA_TO_DEVICE, 0, "t", 0);
 	core_sync(&dev, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
-	core_unmap(&dev, a, 256, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 256, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
 	CU_ASSERT_EQUAL(seen.n, 0);
 	free(p);
 }
@@ -241,7 +241,7 @@ static void test_partial_sync_moves_only_covered_lines(void)
 	core_sync(&dev, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
 	CU_ASSERT_EQUAL(p[128], 7);
 	CU_ASSERT_EQUAL(p[8], 7);
-	core_unmap(&dev, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	free(p);
 }
 
@@ -258,7 +258,7 @@ static void test_device_access_errors_return_errnos(void)
 	CU_ASSERT_EQUAL(count("device-access-unmapped"), 1);
 	CU_ASSERT_EQUAL(core_dev_access(&dev, 0x1ffffffffULL, b, 32, 0), -ERANGE);
 	CU_ASSERT_EQUAL(count("mask-violation"), 1);
-	core_unmap(&dev, a, 128, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 128, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	CU_ASSERT_EQUAL(core_dev_access(&dev, a, b, 32, 0), -EFAULT);
 	CU_ASSERT_EQUAL(count("use-after-unmap"), 1);
 	free(p);
@@ -295,7 +295,7 @@ static void test_unregistered_device_is_registered_on_first_use(void)
 	CU_ASSERT_PTR_NOT_NULL(dev_find(&d));
 	CU_ASSERT_PTR_NOT_NULL(d.dma_mask);
 	core_mapping_error(&d, a);
-	core_unmap(&d, a, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&d, a, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	dev_unregister(&d);
 	free(p);
 }
@@ -338,9 +338,9 @@ static void test_coherent_alloc_zeroed_and_checked_free(void)
 	CU_ASSERT_EQUAL((uintptr_t)c & 4095, 0);
 	CU_ASSERT(h + 4999 <= 0xffffffffULL);
 	reset();
-	core_free(&dev, 5000, c, h, 0, OBJ_COHERENT, -1, "t");
+	core_free(&dev, 5000, c, h, 0, OBJ_COHERENT, -1, "t", 0);
 	CU_ASSERT_EQUAL(seen.n, 0);
-	core_free(&dev, 5000, c, h, 0, OBJ_COHERENT, -1, "t");
+	core_free(&dev, 5000, c, h, 0, OBJ_COHERENT, -1, "t", 0);
 	CU_ASSERT_EQUAL(count("coherent-double-free"), 1);
 }
 
@@ -360,7 +360,7 @@ static void test_declared_region_has_no_fallback(void)
 	/* 3 pages take 4 (power of two): the region is full, no fallback. */
 	b = core_alloc(&d, 4096, &h2, 0, OBJ_COHERENT, DMA_BIDIRECTIONAL, "t");
 	CU_ASSERT_PTR_NULL(b);
-	core_free(&d, 3 * 4096, a, h1, 0, OBJ_COHERENT, -1, "t");
+	core_free(&d, 3 * 4096, a, h1, 0, OBJ_COHERENT, -1, "t", 0);
 	dev_unregister(&d);
 }
 
@@ -426,7 +426,7 @@ static void test_leak_check_counts_and_reports_once(void)
 	CU_ASSERT_EQUAL(core_check_leaks(), 1);
 	CU_ASSERT_EQUAL(count("leak-mapping"), 1);
 	CU_ASSERT_EQUAL(core_check_leaks(), 0);
-	core_unmap(&dev, a, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	core_unmap(&dev, a, 64, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
 	free(p);
 }
 
