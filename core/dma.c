@@ -134,12 +134,12 @@ static uint64_t limit_of(const struct dmdev *dd, uint64_t mask)
 }
 
 /* Map-time checks on the CPU range shared by single, page and sg maps. */
-static int check_map_memory(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stack,
+static int check_map_memory(struct dmdev *dd, uintptr_t cpu, size_t size, int dir, uint32_t stack,
 			    const char *api)
 {
 	struct finding f;
 
-	if (!cpu || cpu + size < cpu || size > MAP_MAX) {
+	if (!cpu || cpu + size < cpu || size > MAP_MAX || !plat_is_mapped(cpu, size ? size : 1)) {
 		fnd_init(&f, BUG_MAP_INVALID_MEMORY, dd, stack);
 		if (size > MAP_MAX)
 			fnd_message(&f,
@@ -170,13 +170,27 @@ static int check_map_memory(struct dmdev *dd, uintptr_t cpu, size_t size, uint32
 		f.size = size;
 		report_emit(&f);
 	} else if (plat_is_readonly(cpu, size ? size : 1)) {
+		int writable = dir != DMA_TO_DEVICE;
+
 		fnd_init(&f, BUG_MAP_READONLY_MEMORY, dd, stack);
-		fnd_message(&f, "device driver maps memory from program text or read-only data");
+		if (writable)
+			fnd_message(
+				&f,
+				"device driver maps program text or read-only data for the device to write; the map fails");
+		else
+			fnd_message(
+				&f,
+				"device driver maps memory from program text or read-only data");
 		fnd_fact(&f, "addr=0x%lx", (unsigned long)cpu);
 		fnd_fact(&f, "len=%zu", size);
+		fnd_fact(&f, "mapped with %s", dir_name(dir));
 		f.cpu_addr = cpu;
 		f.size = size;
+		f.dir = dir;
 		report_emit(&f);
+		/* Nothing may ever be written into read-only memory, by DMA or by a sync. */
+		if (writable)
+			return -EACCES;
 	}
 	return 0;
 }
@@ -545,7 +559,7 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 		report_bad_dir(dd, dir, api, stack);
 		return CORE_MAPPING_ERROR;
 	}
-	if (check_map_memory(dd, cpu, size, stack, api))
+	if (check_map_memory(dd, cpu, size, dir, stack, api))
 		return CORE_MAPPING_ERROR;
 	if (route_map(dd, cpu, size, stack, api, &r))
 		return CORE_MAPPING_ERROR;
@@ -590,6 +604,16 @@ uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size, int d
 		fnd_init(&f, BUG_MAP_ZERO_LENGTH, dd, stack);
 		fnd_message(&f, "%s maps zero bytes", api);
 		report_emit(&f);
+	}
+	if (size > MAP_MAX) {
+		struct finding f;
+
+		fnd_init(&f, BUG_MAP_INVALID_MEMORY, dd, stack);
+		fnd_message(&f, "%s maps more than 1 GiB at once; the map fails", api);
+		fnd_fact(&f, "phys=0x%llx", (unsigned long long)phys);
+		fnd_fact(&f, "len=%zu", size);
+		report_emit(&f);
+		return CORE_MAPPING_ERROR;
 	}
 	limit = limit_of(dd, dev_mask(dd));
 	if (phys + (size ? size : 1) - 1 > limit || phys + size < phys) {
@@ -901,7 +925,7 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 			break;
 		}
 		cpu = (uintptr_t)sg_virt(s);
-		if (check_map_memory(dd, cpu, s->length, stack, api)) {
+		if (check_map_memory(dd, cpu, s->length, dir, stack, api)) {
 			ok = 0;
 			break;
 		}
@@ -1274,7 +1298,7 @@ int core_declare_coherent(struct device *dev, uint64_t dev_addr, size_t size)
 	dd = core_dev(dev, "dma_declare_coherent_memory");
 	if (!dd)
 		return -EINVAL;
-	if (size < APAGE)
+	if (size < APAGE || dev_addr + size < dev_addr || size > (1ULL << 32))
 		return -EINVAL;
 	spin_lock(&dd->lock);
 	if (dd->decl)

@@ -106,7 +106,7 @@ struct dmpool *pool_create(const char *name, struct device *dev, size_t size, si
 	}
 	if (align == 0)
 		align = 1;
-	if (!is_pow2(align) || size == 0 || size > INT_MAX)
+	if (!is_pow2(align) || size == 0 || size > INT_MAX || align > INT_MAX)
 		return NULL;
 	if (boundary && (!is_pow2(boundary) || boundary < size))
 		return NULL;

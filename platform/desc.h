@@ -21,10 +21,10 @@
 #define DESC_NAME_MAX 128
 
 enum desc_region_kind {
-	REGION_DMA_POOL = 0,    /* shared-dma-pool with no-map: a device's coherent pool */
-	REGION_CMA,             /* shared-dma-pool with reusable: a contiguous (CMA) pool */
-	REGION_RESTRICTED,      /* restricted-dma-pool: forced bouncing through it */
-	REGION_OTHER,           /* any other reserved-memory child: memory nobody may use */
+	REGION_DMA_POOL = 0, /* shared-dma-pool with no-map: a device's coherent pool */
+	REGION_CMA,	     /* shared-dma-pool with reusable: a contiguous (CMA) pool */
+	REGION_RESTRICTED,   /* restricted-dma-pool: forced bouncing through it */
+	REGION_OTHER,	     /* any other reserved-memory child: memory nobody may use */
 };
 
 struct desc_bank {
@@ -32,14 +32,14 @@ struct desc_bank {
 };
 
 struct desc_region {
-	char name[DESC_NAME_MAX];   /* node name, e.g. "pool@90000000" */
-	uint32_t phandle;           /* 0 when the node has none */
+	char name[DESC_NAME_MAX]; /* node name, e.g. "pool@90000000" */
+	uint32_t phandle;	  /* 0 when the node has none */
 	uint64_t base, size;
 	enum desc_region_kind kind;
-	int no_map;                 /* "no-map" present */
-	int reusable;               /* "reusable" present */
-	int dma_default;            /* "linux,dma-default": the global coherent pool */
-	int cma_default;            /* "linux,cma-default": the default CMA area */
+	int no_map;	 /* "no-map" present */
+	int reusable;	 /* "reusable" present */
+	int dma_default; /* "linux,dma-default": the global coherent pool */
+	int cma_default; /* "linux,cma-default": the default CMA area */
 };
 
 /* One dma-ranges entry: bus addresses [bus, bus+size) reach CPU physical [cpu, cpu+size). */
@@ -48,16 +48,16 @@ struct desc_range {
 };
 
 struct desc_device {
-	char path[DESC_NAME_MAX];   /* full node path, e.g. "/soc/ethernet@10000000" */
-	int coherent;               /* "dma-coherent" on the node (or inherited from its bus) */
-	int iommu;                  /* the node has an "iommus" property */
-	int region;                 /* index in regions[] of its first memory-region, or -1 */
-	int nranges;                /* 0: no dma-ranges on the way up, bus == cpu */
+	char path[DESC_NAME_MAX]; /* full node path, e.g. "/soc/ethernet@10000000" */
+	int coherent;		  /* "dma-coherent" on the node (or inherited from its bus) */
+	int iommu;		  /* the node has an "iommus" property */
+	int region;		  /* index in regions[] of its first memory-region, or -1 */
+	int nranges;		  /* 0: no dma-ranges on the way up, bus == cpu */
 	struct desc_range ranges[DESC_MAX_RANGES];
 };
 
 struct plat_desc {
-	char model[DESC_NAME_MAX];  /* root "model", or "dmasan default arm64-like SoC" */
+	char model[DESC_NAME_MAX]; /* root "model", or "dmasan default arm64-like SoC" */
 	int nbanks;
 	struct desc_bank banks[DESC_MAX_BANKS];
 	int nregions;
@@ -86,8 +86,7 @@ void desc_default(struct plat_desc *d);
  * at phandle 7, which no reserved region has", "too many devices (max 64)").
  * @d is unspecified after an error.
  */
-int desc_parse(const void *blob, size_t len, struct plat_desc *d, char *err,
-	       size_t errlen);
+int desc_parse(const void *blob, size_t len, struct plat_desc *d, char *err, size_t errlen);
 
 /**
  * desc_load - read @path (a regular file of at most 16 MiB) and
@@ -97,8 +96,7 @@ int desc_parse(const void *blob, size_t len, struct plat_desc *d, char *err,
 int desc_load(const char *path, struct plat_desc *d, char *err, size_t errlen);
 
 /** desc_find_device - the device whose path is @path, or NULL. */
-const struct desc_device *desc_find_device(const struct plat_desc *d,
-					   const char *path);
+const struct desc_device *desc_find_device(const struct plat_desc *d, const char *path);
 
 /**
  * desc_bus_to_cpu / desc_cpu_to_bus - translate through @dev's dma-ranges

@@ -202,6 +202,7 @@ int plat_on_stack(uintptr_t addr, size_t len)
 struct vma {
 	uintptr_t lo, hi;
 	int readonly;
+	int readable;
 };
 
 static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -245,6 +246,7 @@ static void reload_maps(void)
 		if (*s == ' ')
 			s++;
 		e.readonly = s[0] == 'r' && s[1] == '-';
+		e.readable = s[0] == 'r';
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
 			struct vma *nv = heap_alloc(ncap * sizeof(*nv));
@@ -301,6 +303,41 @@ static int overlaps_readonly(uintptr_t addr, uintptr_t end)
 
 /* The last writable range this thread asked about: most maps hit it again. */
 static __thread uintptr_t rw_lo, rw_hi;
+
+/* 1 when the snapshot has readable ranges covering [addr, end] without gaps. */
+static int covered(uintptr_t addr, uintptr_t end)
+{
+	long i = find_vma(addr);
+
+	for (; i >= 0 && (size_t)i < nmaps; i++) {
+		if (!maps[i].readable || maps[i].lo > addr)
+			return 0;
+		if (end < maps[i].hi)
+			return 1;
+		addr = maps[i].hi;
+	}
+	return 0;
+}
+
+int plat_is_mapped(uintptr_t addr, size_t len)
+{
+	uintptr_t end = len ? addr + len - 1 : addr;
+	int ok;
+
+	if (end < addr)
+		return 0;
+	if (addr >= rw_lo && end < rw_hi)
+		return 1;
+	pthread_mutex_lock(&maps_lock);
+	ok = covered(addr, end);
+	if (!ok) {
+		/* The snapshot may predate the mapping: look again before saying no. */
+		reload_maps();
+		ok = covered(addr, end);
+	}
+	pthread_mutex_unlock(&maps_lock);
+	return ok;
+}
 
 int plat_is_readonly(uintptr_t addr, size_t len)
 {

@@ -49,6 +49,13 @@ int plat_on_stack(uintptr_t addr, size_t len);
  */
 int plat_is_readonly(uintptr_t addr, size_t len);
 
+/**
+ * plat_is_mapped - 1 when every byte of [addr, addr+len) lies in memory
+ * the process can read, 0 when some byte is not mapped (or mapped with no
+ * access). Answers from the same cached snapshot as plat_is_readonly().
+ */
+int plat_is_mapped(uintptr_t addr, size_t len);
+
 /** plat_map_anon / plat_unmap - anonymous read-write memory. NULL on failure. */
 void *plat_map_anon(size_t len);
 void plat_unmap(void *p, size_t len);

@@ -37,6 +37,8 @@ set(_cases
   "map-stack-memory|map-stack-memory=1"
   "map-readonly-memory|map-readonly-memory=1"
   "map-zero-length|map-zero-length=1"
+  "map-readonly-from-device|map-readonly-memory=1||nodirect"
+  "sg-without-page|map-invalid-memory=1||nodirect"
   "map-invalid-direction|map-invalid-direction=1"
   "null-device|null-device=1"
   "cacheline-overlap|cacheline-overlap=1,unaligned-buffer=2"

@@ -349,6 +349,32 @@ static int bug_map_readonly(void)
 	return 0;
 }
 
+/* The device can never write read-only memory: the map fails, nothing crashes. */
+static int bug_map_readonly_from_device(void)
+{
+	dma_addr_t a = dma_map_single(&dev, (void *)greeting, 64, DMA_FROM_DEVICE);
+
+	if (!dma_mapping_error(&dev, a)) {
+		dma_sync_single_for_cpu(&dev, a, 64, DMA_FROM_DEVICE);
+		dma_unmap_single(&dev, a, 64, DMA_FROM_DEVICE);
+		return dmasan_active();
+	}
+	return 0;
+}
+
+/* An sg entry whose page was never set: no memory behind it. */
+static int bug_sg_without_page(void)
+{
+	struct scatterlist sg[2];
+	char *b = buf(4096);
+
+	sg_init_table(sg, 2);
+	sg_set_buf(&sg[0], b, 512);
+	sg[1].offset = 64;
+	sg[1].length = 512; /* page_link left 0 */
+	return dma_map_sg(&dev, sg, 2, DMA_TO_DEVICE) != 0 && dmasan_active();
+}
+
 static int bug_map_zero(void)
 {
 	void *p = buf(64);
@@ -1064,6 +1090,8 @@ static const struct tcase cases[] = {
 	{ "map-stack-memory", bug_map_stack },
 	{ "map-readonly-memory", bug_map_readonly },
 	{ "map-zero-length", bug_map_zero },
+	{ "map-readonly-from-device", bug_map_readonly_from_device },
+	{ "sg-without-page", bug_sg_without_page },
 	{ "map-invalid-direction", bug_map_bad_dir },
 	{ "null-device", bug_null_device },
 	{ "cacheline-overlap", bug_cacheline_overlap },
