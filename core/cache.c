@@ -315,7 +315,7 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 bounce:
 	if (o->mode == CACHE_BOUNCE && o->bounce && copy_out) {
 		memcpy((void *)(o->cpu + off), o->bounce + off, len);
-		n->bounced += len;
+		n->bounced_in += len;
 		if (o->snap)
 			for (i = a; i <= b; i++)
 				memcpy(o->snap + (size_t)i * L(), cpu_line(o, i), L());

@@ -56,7 +56,8 @@ struct cache_note {
 struct cache_notes {
 	int n;
 	struct cache_note note[CACHE_MAX_NOTES];
-	uint64_t bounced; /* bytes copied between buffer and bounce slot */
+	uint64_t bounced;    /* bytes copied from the buffer into its bounce slot */
+	uint64_t bounced_in; /* bytes copied back from the bounce slot */
 };
 
 /**

@@ -40,7 +40,8 @@ struct dmdev {
 	struct spin lock;	  /* guards decl */
 	struct decl_region *decl; /* dma_declare_coherent_memory region */
 	atomic_ullong maps, unmaps, syncs, allocs, frees, dev_reads, dev_writes;
-	atomic_ullong bytes_bounced;		       /* between buffers and swiotlb slots */
+	atomic_ullong bytes_bounced;	/* copied into swiotlb slots (to the device) */
+	atomic_ullong bytes_bounced_in; /* copied back out of them (to the CPU) */
 	atomic_ullong bounce_slots, bounce_high_water; /* swiotlb slots held now / at most */
 	atomic_ullong live_maps, live_coherent, live_pool_blocks;
 	struct dmdev *next_all; /* all devices ever, newest first */

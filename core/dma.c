@@ -528,8 +528,10 @@ static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_
 
 		n.n = 0;
 		n.bounced = 0;
+		n.bounced_in = 0;
 		cache_setup(o, bounce ? CACHE_BOUNCE : mode_for(dd), bounce, lines_to_device, &n);
 		atomic_fetch_add(&dd->bytes_bounced, n.bounced);
+		atomic_fetch_add(&dd->bytes_bounced_in, n.bounced_in);
 	}
 	track_record(o, is_streaming(type) ? EV_MAP : EV_ALLOC, dir, 0, size, 0, o->map_tid);
 	if (track_insert(o) != 0) {
@@ -805,9 +807,11 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 
 		n.n = 0;
 		n.bounced = 0;
+		n.bounced_in = 0;
 		cache_to_cpu(o, 0, o->size, o->dir, 1, &n);
 		add_notes(&l, o, &n, o->dir, r->stack, r->api);
 		atomic_fetch_add(&o->dd->bytes_bounced, n.bounced);
+		atomic_fetch_add(&o->dd->bytes_bounced_in, n.bounced_in);
 		bounce_release(o);
 		cache_release(o);
 	}
@@ -1091,12 +1095,14 @@ static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir, in
 
 		n.n = 0;
 		n.bounced = 0;
+		n.bounced_in = 0;
 		if (to_cpu)
 			cache_to_cpu(o, addr - o->dma, size, dir, 0, &n);
 		else
 			cache_to_device(o, addr - o->dma, size, dir, &n);
 		add_notes(&l, o, &n, dir, 0, api);
 		atomic_fetch_add(&dd->bytes_bounced, n.bounced);
+		atomic_fetch_add(&dd->bytes_bounced_in, n.bounced_in);
 	}
 	track_record(o, to_cpu ? EV_SYNC_CPU : EV_SYNC_DEV, dir, addr - o->dma, size, caller,
 		     plat_tid());
@@ -1527,6 +1533,7 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, in
 
 		n.n = 0;
 		n.bounced = 0;
+		n.bounced_in = 0;
 		if (is_write)
 			cache_dev_write(o, addr - o->dma, buf, len, &n);
 		else

@@ -97,7 +97,8 @@ struct summary_device {
 	char name[64];
 	uint64_t maps, unmaps, syncs, allocs, frees;
 	uint64_t dev_reads, dev_writes;
-	uint64_t bytes_bounced;
+	uint64_t bytes_bounced;	     /* copied into swiotlb slots (to the device) */
+	uint64_t bytes_bounced_in;   /* copied back out of them (to the CPU) */
 	uint64_t swiotlb_high_water; /* slots */
 	uint64_t live_mappings, live_coherent, live_pool_blocks;
 };
@@ -110,6 +111,9 @@ struct summary {
 	uint64_t counts[BUG_COUNT];
 	int ndevices;
 	const struct summary_device *devices;
+	/* The default swiotlb pool. */
+	uint64_t swiotlb_slots, swiotlb_used, swiotlb_high_water, swiotlb_maps, swiotlb_failed;
+	uint64_t swiotlb_slot_size;
 };
 
 #endif /* DMASAN_CORE_FINDING_H */

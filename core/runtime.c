@@ -224,6 +224,7 @@ static void print_summary(void)
 		sd->live_coherent = atomic_load(&d->live_coherent);
 		sd->live_pool_blocks = atomic_load(&d->live_pool_blocks);
 		sd->bytes_bounced = atomic_load(&d->bytes_bounced);
+		sd->bytes_bounced_in = atomic_load(&d->bytes_bounced_in);
 		sd->swiotlb_high_water = atomic_load(&d->bounce_high_water);
 	}
 	s.pid = plat_pid();
@@ -233,6 +234,17 @@ static void print_summary(void)
 		s.total += s.counts[i];
 	s.ndevices = n;
 	s.devices = devs;
+	{
+		struct bounce_stats bs;
+
+		bounce_get_stats(bounce_default(), &bs);
+		s.swiotlb_slots = bs.slots_total;
+		s.swiotlb_used = bs.slots_used;
+		s.swiotlb_high_water = bs.high_water;
+		s.swiotlb_maps = bs.maps;
+		s.swiotlb_failed = bs.failed;
+		s.swiotlb_slot_size = BOUNCE_SLOT_SIZE;
+	}
 	buf = heap_alloc(64 * 1024);
 	if (buf) {
 		if (!strcmp(opts.format, "json"))

@@ -372,13 +372,18 @@ static void put_summary(struct rbuf *b, const struct summary *s, int ndev, int c
 			  ULL(d->maps), ULL(d->unmaps), ULL(d->syncs), ULL(d->allocs));
 		rb_printf(b, ",\"frees\":%llu,\"dev_reads\":%llu,\"dev_writes\":%llu",
 			  ULL(d->frees), ULL(d->dev_reads), ULL(d->dev_writes));
-		rb_printf(b, ",\"bytes_bounced\":%llu,\"swiotlb_high_water\":%llu",
-			  ULL(d->bytes_bounced), ULL(d->swiotlb_high_water));
+		rb_printf(b, ",\"bytes_bounced\":%llu,\"bytes_bounced_in\":%llu",
+			  ULL(d->bytes_bounced), ULL(d->bytes_bounced_in));
+		rb_printf(b, ",\"swiotlb_high_water\":%llu", ULL(d->swiotlb_high_water));
 		rb_printf(b, ",\"live_mappings\":%llu,\"live_coherent\":%llu",
 			  ULL(d->live_mappings), ULL(d->live_coherent));
 		rb_printf(b, ",\"live_pool_blocks\":%llu}", ULL(d->live_pool_blocks));
 	}
 	rb_putc(b, ']');
+	rb_printf(b, ",\"swiotlb\":{\"slots\":%llu,\"slot_size\":%llu,\"used\":%llu",
+		  ULL(s->swiotlb_slots), ULL(s->swiotlb_slot_size), ULL(s->swiotlb_used));
+	rb_printf(b, ",\"high_water\":%llu,\"maps\":%llu,\"failed\":%llu}",
+		  ULL(s->swiotlb_high_water), ULL(s->swiotlb_maps), ULL(s->swiotlb_failed));
 	if (truncated)
 		rb_puts(b, ",\"truncated\":true");
 	rb_puts(b, "}\n");

@@ -301,9 +301,12 @@ static void put_device(struct rbuf *b, int pid, const struct summary_device *d)
 		  ULL(d->dev_writes));
 	rb_printf(b, "; live now: %llu mappings, %llu coherent, %llu pool blocks",
 		  ULL(d->live_mappings), ULL(d->live_coherent), ULL(d->live_pool_blocks));
-	if (d->bytes_bounced || d->swiotlb_high_water)
-		rb_printf(b, "; bounced %llu bytes, swiotlb high-water %llu slots",
-			  ULL(d->bytes_bounced), ULL(d->swiotlb_high_water));
+	if (d->bytes_bounced || d->bytes_bounced_in || d->swiotlb_high_water)
+		rb_printf(
+			b,
+			"; bounced %llu bytes to the device and %llu to the CPU, swiotlb high-water %llu slots",
+			ULL(d->bytes_bounced), ULL(d->bytes_bounced_in),
+			ULL(d->swiotlb_high_water));
 	end_line(b);
 }
 
@@ -349,5 +352,14 @@ size_t render_text_summary(const struct summary *s, char *buf, size_t cap)
 		}
 	for (i = 0; s->devices && i < s->ndevices; i++)
 		put_device(&b, s->pid, &s->devices[i]);
+	if (s->swiotlb_maps || s->swiotlb_failed) {
+		rb_printf(
+			&b,
+			"==%d==swiotlb: %llu slots of %llu bytes, %llu in use, high-water %llu, %llu bounce maps, %llu failed",
+			s->pid, ULL(s->swiotlb_slots), ULL(s->swiotlb_slot_size),
+			ULL(s->swiotlb_used), ULL(s->swiotlb_high_water), ULL(s->swiotlb_maps),
+			ULL(s->swiotlb_failed));
+		end_line(&b);
+	}
 	return rb_finish(&b);
 }

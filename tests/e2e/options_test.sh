@@ -83,6 +83,12 @@ check "a process that never calls the API writes nothing" '[ ! -s "$work/err" ] 
 run "verbosity=1" "$cases" ok-rx
 check "verbosity=1 prints start-up facts" 'grep -q "dmasan: initialised" "$work/err"'
 
+run "" "$cases" ok-bounce-copies
+check "the summary shows swiotlb slots, use, high-water and bounce maps" 'grep -Eq "==swiotlb: 32768 slots of 2048 bytes, 0 in use, high-water 1, 1 bounce maps, 0 failed" "$work/err"'
+check "the summary shows bytes bounced per direction" 'grep -Eq "bounced [0-9]+ bytes to the device and [0-9]+ to the CPU" "$work/err"'
+run "format=json" "$cases" ok-bounce-copies
+check "the JSON summary carries the swiotlb statistics" 'grep -q "\"swiotlb\":{\"slots\":32768,\"slot_size\":2048,\"used\":0,\"high_water\":1,\"maps\":1,\"failed\":0}" "$work/err"'
+
 run "" "$dflt"
 check "dmasan_default_options() of the program applies" '[ $rc -eq 31 ] && ! grep -q "==device" "$work/err"'
 run "exitcode=32" "$dflt"

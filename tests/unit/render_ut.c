@@ -1054,7 +1054,7 @@ static void test_summary_text(void)
 		"==4242==  double-unmap: 1\n"
 		"==4242==  unaligned-buffer: 2\n"
 		"==4242==device nic0: 120 maps, 119 unmaps, 240 syncs, 2 allocs, 2 frees, 120 device reads, 60 device writes; live now: 1 mappings, 0 coherent, 0 pool blocks\n"
-		"==4242==device nvme\"1: 0 maps, 0 unmaps, 0 syncs, 0 allocs, 0 frees, 0 device reads, 0 device writes; live now: 0 mappings, 0 coherent, 0 pool blocks; bounced 4096 bytes, swiotlb high-water 3 slots\n");
+		"==4242==device nvme\"1: 0 maps, 0 unmaps, 0 syncs, 0 allocs, 0 frees, 0 device reads, 0 device writes; live now: 0 mappings, 0 coherent, 0 pool blocks; bounced 4096 bytes to the device and 0 to the CPU, swiotlb high-water 3 slots\n");
 	memset(&s, 0, sizeof(s));
 	s.pid = 7;
 	render_text_summary(&s, big, sizeof(big));
@@ -1087,14 +1087,15 @@ static void test_summary_json(void)
 	expect_key(big2, "counts", "{\"double-unmap\":1,\"unaligned-buffer\":2}");
 	DMASAN_ASSERT_FATAL(json_get(big2, "devices", raw, sizeof(raw)));
 	CU_ASSERT_STRING_EQUAL(
-		raw, "[{\"name\":\"nic0\",\"maps\":120,\"unmaps\":119,\"syncs\":240,\"allocs\":2,"
-		     "\"frees\":2,\"dev_reads\":120,\"dev_writes\":60,\"bytes_bounced\":0,"
-		     "\"swiotlb_high_water\":0,\"live_mappings\":1,\"live_coherent\":0,"
-		     "\"live_pool_blocks\":0},"
-		     "{\"name\":\"nvme\\\"1\",\"maps\":0,\"unmaps\":0,\"syncs\":0,\"allocs\":0,"
-		     "\"frees\":0,\"dev_reads\":0,\"dev_writes\":0,\"bytes_bounced\":4096,"
-		     "\"swiotlb_high_water\":3,\"live_mappings\":0,\"live_coherent\":0,"
-		     "\"live_pool_blocks\":0}]");
+		raw,
+		"[{\"name\":\"nic0\",\"maps\":120,\"unmaps\":119,\"syncs\":240,\"allocs\":2,"
+		"\"frees\":2,\"dev_reads\":120,\"dev_writes\":60,\"bytes_bounced\":0,\"bytes_bounced_in\":0,"
+		"\"swiotlb_high_water\":0,\"live_mappings\":1,\"live_coherent\":0,"
+		"\"live_pool_blocks\":0},"
+		"{\"name\":\"nvme\\\"1\",\"maps\":0,\"unmaps\":0,\"syncs\":0,\"allocs\":0,"
+		"\"frees\":0,\"dev_reads\":0,\"dev_writes\":0,\"bytes_bounced\":4096,\"bytes_bounced_in\":0,"
+		"\"swiotlb_high_water\":3,\"live_mappings\":0,\"live_coherent\":0,"
+		"\"live_pool_blocks\":0}]");
 	for (cap = 1; cap <= full + 1; cap++) {
 		len = render_json_summary(&s, big, cap);
 		if (len >= cap || big[len] != '\0' || (len && !json_line_valid(big, len)))
