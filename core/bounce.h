@@ -9,8 +9,8 @@
  * min_align_mask keeps those low bits of the original address in the
  * bounce address. The copies themselves are the cache model's BOUNCE
  * mode (core/cache.c).
- * Locking: one spinlock per segment; allocation starts at a rotating
- * segment so threads rarely meet; statistics are atomics.
+ * Locking: one spinlock per segment; allocation starts at a segment chosen
+ * by the thread, so threads rarely meet; statistics are atomics.
  */
 #ifndef DMASAN_CORE_BOUNCE_H
 #define DMASAN_CORE_BOUNCE_H

@@ -94,15 +94,60 @@ static int64_t rel(const struct dmobj *o, uint32_t i, unsigned int b)
 }
 
 /*
+ * A DMA_TO_DEVICE bounce needs no snapshot: the device cannot write its
+ * slot, so the slot holds the buffer's own bytes as of the last handoff.
+ */
+static int bounce_baseline(const struct dmobj *o)
+{
+	return !o->snap && o->mode == CACHE_BOUNCE && o->bounce && o->dir == 1 /* DMA_TO_DEVICE */;
+}
+
+static int has_baseline(const struct dmobj *o)
+{
+	return o->snap || bounce_baseline(o);
+}
+
+/* The baseline of the buffer's own byte at CPU address @at. */
+static uint8_t base_byte(const struct dmobj *o, uintptr_t at)
+{
+	return o->snap ? o->snap[at - base_of(o)] : o->bounce[at - o->cpu];
+}
+
+/* 1 when the buffer's own bytes in [lo, hi) equal their baseline. */
+static int own_range_unchanged(const struct dmobj *o, uintptr_t lo, uintptr_t hi)
+{
+	if (lo >= hi)
+		return 1;
+	if (o->snap)
+		return !memcmp((void *)lo, o->snap + (lo - base_of(o)), hi - lo);
+	return !memcmp((void *)lo, o->bounce + (lo - o->cpu), hi - lo);
+}
+
+/*
  * Compare the CPU's line @i with its snapshot: report bytes of the buffer
  * that changed as @own_kind, edge bytes as cacheline-sharing.
  */
 static void check_cpu_writes(struct dmobj *o, uint32_t i, int own_kind, struct cache_notes *n)
 {
-	const uint8_t *c = cpu_line(o, i), *s = o->snap + (size_t)i * L();
+	const uint8_t *c = cpu_line(o, i), *s;
 	unsigned int lo, hi, b, first = 0, last = 0;
 	int own = 0, before = 0, after = 0;
 
+	if (bounce_baseline(o)) {
+		uintptr_t start = (uintptr_t)c;
+
+		own_bytes(o, i, &lo, &hi);
+		if (own_range_unchanged(o, start + lo, start + hi))
+			return;
+		for (b = lo; b < hi && c[b] == base_byte(o, start + b); b++)
+			;
+		for (last = hi - 1; last > b && c[last] == base_byte(o, start + last); last--)
+			;
+		if (!(o->lines[i] & LINE_REPORTED))
+			note(n, own_kind, (uint64_t)rel(o, i, b), last - b + 1, 0);
+		return;
+	}
+	s = o->snap + (size_t)i * L();
 	if (!memcmp(c, s, L()))
 		return;
 	own_bytes(o, i, &lo, &hi);
@@ -182,12 +227,21 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
 		memset(o->lines, to_device ? LINE_DEVICE : 0, o->nlines);
 	if (!span || !o->cpu)
 		return;
-	o->snap = heap_aligned(64, span);
-	if (o->snap && mode == CACHE_NONCOHERENT) {
+	if (mode == CACHE_BOUNCE && o->dir == 1 /* DMA_TO_DEVICE */)
+		return; /* the slot is the baseline */
+	if (mode == CACHE_NONCOHERENT && o->dir == 1 /* DMA_TO_DEVICE */) {
+		/* The device never writes it, so its view is exactly the CPU's bytes
+		 * at the last handoff: the shadow doubles as the snapshot. */
 		o->shadow = heap_aligned(64, span);
-		if (!o->shadow) {
-			heap_free(o->snap);
-			o->snap = NULL;
+		o->snap = o->shadow;
+	} else {
+		o->snap = heap_aligned(64, span);
+		if (o->snap && mode == CACHE_NONCOHERENT) {
+			o->shadow = heap_aligned(64, span);
+			if (!o->shadow) {
+				heap_free(o->snap);
+				o->snap = NULL;
+			}
 		}
 	}
 	if (!o->snap) {
@@ -197,13 +251,14 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
 		return;
 	}
 	memcpy(o->snap, (void *)base_of(o), span);
-	if (o->shadow)
+	if (o->shadow && o->shadow != o->snap)
 		memcpy(o->shadow, (void *)base_of(o), span);
 }
 
 void cache_release(struct dmobj *o)
 {
-	heap_free(o->snap);
+	if (o->snap != o->shadow)
+		heap_free(o->snap);
 	heap_free(o->shadow);
 	o->snap = o->shadow = NULL;
 	o->bounce = NULL;
@@ -212,8 +267,17 @@ void cache_release(struct dmobj *o)
 /* 1 when the CPU's lines a..b still equal their snapshot (the common case). */
 static int lines_unchanged(const struct dmobj *o, uint32_t a, uint32_t b)
 {
-	return !o->snap ||
-	       !memcmp(cpu_line(o, a), o->snap + (size_t)a * L(), (size_t)(b - a + 1) * L());
+	uintptr_t lo = (uintptr_t)cpu_line(o, a), hi = (uintptr_t)cpu_line(o, b) + L();
+
+	if (bounce_baseline(o)) {
+		/* Own bytes only: the slot has none of the edge bytes. */
+		if (lo < o->cpu)
+			lo = o->cpu;
+		if (hi > o->cpu + o->size)
+			hi = o->cpu + o->size;
+		return own_range_unchanged(o, lo, hi);
+	}
+	return !o->snap || !memcmp((void *)lo, o->snap + (size_t)a * L(), hi - lo);
 }
 
 /* 1 when no line of a..b carries one of @bits. */
@@ -248,6 +312,8 @@ void cache_to_device(struct dmobj *o, uint64_t off, uint64_t len, int dir, struc
 			own_bytes(o, i, &lo, &hi);
 			note(n, BUG_MISSING_SYNC_FOR_CPU, (uint64_t)rel(o, i, lo), hi - lo, 0);
 		}
+		if (bounce_baseline(o) && (o->lines[i] & LINE_DEVICE))
+			check_cpu_writes(o, i, BUG_CPU_WRITE_DEVICE_OWNED, n);
 		if (o->snap) {
 			if (o->lines[i] & LINE_DEVICE)
 				check_cpu_writes(o, i, BUG_CPU_WRITE_DEVICE_OWNED, n);
@@ -301,7 +367,7 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 	for (i = a; i <= b; i++) {
 		unsigned int lo, hi;
 
-		if (o->snap && (o->lines[i] & LINE_DEVICE))
+		if (has_baseline(o) && (o->lines[i] & LINE_DEVICE))
 			check_cpu_writes(o, i, BUG_CPU_WRITE_DEVICE_OWNED, n);
 		if (o->mode == CACHE_NONCOHERENT && o->snap && copy_out) {
 			/* Invalidate: the buffer's bytes of the line come from memory. */
@@ -340,6 +406,15 @@ static void dev_checks(struct dmobj *o, uint64_t off, size_t len, int is_read,
 
 	if (!line_range(o, off, len, &a, &b))
 		return;
+	/* Fast path: every line device-owned and, for a read, no byte the CPU changed. */
+	for (i = a; i <= b && (o->lines[i] & LINE_DEVICE); i++)
+		;
+	if (i > b) {
+		uintptr_t at = o->cpu + (uintptr_t)off;
+
+		if (!is_read || !has_baseline(o) || own_range_unchanged(o, at, at + len))
+			return;
+	}
 	for (i = a; i <= b; i++) {
 		unsigned int lo, hi, x;
 		uintptr_t start = base_of(o) + (uintptr_t)i * L();
@@ -354,11 +429,11 @@ static void dev_checks(struct dmobj *o, uint64_t off, size_t len, int is_read,
 			note(n, BUG_MISSING_SYNC_FOR_DEVICE, (uint64_t)rel(o, i, lo), hi - lo, 0);
 			continue;
 		}
-		if (!is_read || !o->snap || (o->lines[i] & LINE_REPORTED))
+		if (!is_read || !has_baseline(o) || (o->lines[i] & LINE_REPORTED))
 			continue;
 		/* The CPU changed bytes after the last clean: the device reads stale data. */
 		for (x = lo; x < hi; x++)
-			if (cpu_line(o, i)[x] != o->snap[(size_t)i * L() + x])
+			if (cpu_line(o, i)[x] != base_byte(o, start + x))
 				break;
 		if (x < hi) {
 			/* edge 2 marks "stale" rather than "CPU-owned" */

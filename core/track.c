@@ -128,7 +128,8 @@ struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma, uint
 
 void track_discard(struct dmobj *o)
 {
-	heap_free(o->snap);
+	if (o->snap != o->shadow)
+		heap_free(o->snap);
 	heap_free(o->shadow);
 	heap_free(o->cpul);
 	heap_free(o->more);
