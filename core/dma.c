@@ -365,6 +365,17 @@ static unsigned int min_align_mask(const struct dmdev *dd)
 	return dd->removed || !dd->dev->dma_parms ? 0 : dd->dev->dma_parms->min_align_mask;
 }
 
+/* Streaming mappings live now, over all devices (for the bounce-exhausted hint). */
+static uint64_t outstanding_maps(void)
+{
+	uint64_t n = 0;
+	struct dmdev *d;
+
+	for (d = dev_first(); d; d = d->next_all)
+		n += atomic_load(&d->live_maps);
+	return n;
+}
+
 static void report_bounce_full(struct dmdev *dd, size_t size, int err, uint32_t stack,
 			       const char *api)
 {
@@ -378,11 +389,11 @@ static void report_bounce_full(struct dmdev *dd, size_t size, int err, uint32_t 
 			&f,
 			"%s: the buffer must bounce but is larger than the largest swiotlb bounce (%zu KiB); the map fails",
 			api, BOUNCE_MAX_MAPPING >> 10);
-	else if (track_live_count())
+	else if (outstanding_maps())
 		fnd_message(
 			&f,
 			"%s: swiotlb buffer is full, the map fails; %llu mappings are outstanding - a leak of DMA mappings is the usual cause",
-			api, (unsigned long long)track_live_count());
+			api, (unsigned long long)outstanding_maps());
 	else
 		fnd_message(&f, "%s: swiotlb buffer is full, the map fails", api);
 	f.size = size;

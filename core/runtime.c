@@ -114,7 +114,9 @@ static void fork_parent(void)
 
 static void fork_child(void)
 {
-	fork_seq = track_next_seq();
+	/* Every object made before the fork has a lower sequence number. */
+	fork_seq = track_seq_horizon();
+	track_seq_after_fork();
 	report_after_fork();
 	dev_reset_after_fork();
 }

@@ -12,6 +12,7 @@
 #include "core/device.h"
 #include "core/heap.h"
 #include "core/track.h"
+#include "platform/platform.h"
 
 #define PAGE_SHIFT_BUS 12
 #define NBUCKETS (1u << 16)
@@ -28,9 +29,13 @@ unsigned int track_line = 64;
 #define line_size track_line
 static unsigned int quarantine_len;
 static _Atomic(struct dmobj *) *quarantine;
-static atomic_ulong quarantine_pos;
+#define QSHARDS 16
+/* One cursor per quarantine shard, each on its own cache line. */
+static struct {
+	atomic_ulong v;
+	char pad[64 - sizeof(atomic_ulong)];
+} quarantine_pos[QSHARDS];
 static atomic_ulong event_seq;
-static atomic_ulong live_count;
 
 static inline uint64_t mkkey(unsigned int space, uint64_t page)
 {
@@ -89,14 +94,32 @@ int track_init(unsigned int line, unsigned int quarantine_size)
 	return 0;
 }
 
+/*
+ * Sequence numbers come in per-thread blocks of 256, so the hot path does
+ * not bounce one counter between cores: unique, increasing per thread,
+ * roughly ordered across threads.
+ */
+#define SEQ_BLOCK 256
+static __thread uint64_t seq_next, seq_end;
+
 uint64_t track_next_seq(void)
 {
-	return atomic_fetch_add_explicit(&event_seq, 1, memory_order_relaxed) + 1;
+	if (seq_next == seq_end) {
+		seq_next =
+			atomic_fetch_add_explicit(&event_seq, SEQ_BLOCK, memory_order_relaxed) + 1;
+		seq_end = seq_next + SEQ_BLOCK;
+	}
+	return seq_next++;
 }
 
-uint64_t track_live_count(void)
+uint64_t track_seq_horizon(void)
 {
-	return atomic_load_explicit(&live_count, memory_order_relaxed);
+	return atomic_load_explicit(&event_seq, memory_order_relaxed) + 1;
+}
+
+void track_seq_after_fork(void)
+{
+	seq_next = seq_end = 0;
 }
 
 struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma, uintptr_t cpu,
@@ -182,7 +205,6 @@ int track_insert(struct dmobj *o)
 		link_pref(b, p);
 		spin_unlock(&b->lock);
 	}
-	atomic_fetch_add_explicit(&live_count, 1, memory_order_relaxed);
 	return 0;
 }
 
@@ -263,7 +285,6 @@ void track_retire(struct dmobj *o)
 	struct dmobj *old;
 	unsigned long pos;
 
-	atomic_fetch_sub_explicit(&live_count, 1, memory_order_relaxed);
 	if (o->cpul)
 		cpu_unregister(o);
 	if (!quarantine_len) {
@@ -272,8 +293,17 @@ void track_retire(struct dmobj *o)
 		return;
 	}
 	move_obj(o, buckets, dead_buckets);
-	pos = atomic_fetch_add_explicit(&quarantine_pos, 1, memory_order_relaxed);
-	old = atomic_exchange_explicit(&quarantine[pos % quarantine_len], o, memory_order_acq_rel);
+	{
+		/* Threads use their own shard of the ring, so they rarely share a cursor. */
+		unsigned int shards = quarantine_len >= 64 * QSHARDS ? QSHARDS : 1;
+		unsigned int shard =
+			shards > 1 ? (unsigned int)((plat_tid() * 2654435761u) >> 8) % shards : 0;
+		unsigned int per = quarantine_len / shards;
+
+		pos = atomic_fetch_add_explicit(&quarantine_pos[shard].v, 1, memory_order_relaxed);
+		old = atomic_exchange_explicit(&quarantine[shard * per + pos % per], o,
+					       memory_order_acq_rel);
+	}
 	if (old) {
 		unlink_obj(old);
 		track_put(old);

@@ -206,8 +206,14 @@ long track_for_each_live(int (*fn)(struct dmobj *o, void *arg), void *arg);
 void track_record(struct dmobj *o, enum obj_event_kind what, int dir, uint64_t offset,
 		  uint64_t size, uintptr_t pc, uint32_t tid);
 
-/** track_next_seq - the next global event sequence number (from 1). */
+/** track_next_seq - the next event sequence number (from 1; unique, increasing per thread). */
 uint64_t track_next_seq(void);
+
+/** track_seq_horizon - a number above every sequence number handed out so far. */
+uint64_t track_seq_horizon(void);
+
+/** track_seq_after_fork - in a forked child: start a fresh block. */
+void track_seq_after_fork(void);
 
 /** track_line_index - index in o->lines of the line holding CPU address @cpu. */
 static inline uint32_t track_line_index(const struct dmobj *o, uintptr_t cpu,
@@ -215,9 +221,6 @@ static inline uint32_t track_line_index(const struct dmobj *o, uintptr_t cpu,
 {
 	return (uint32_t)(cpu / line_size - o->cpu / line_size);
 }
-
-/** track_live_count - live objects now. */
-uint64_t track_live_count(void);
 
 /* Simulated physical placement. */
 enum zone { ZONE_DMA32 = 0, ZONE_NORMAL = 1 };
