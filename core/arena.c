@@ -117,6 +117,11 @@ void arena_free(void *p, size_t len)
 	pthread_mutex_unlock(&arena_lock);
 }
 
+void arena_after_fork(void)
+{
+	pthread_mutex_init(&arena_lock, NULL);
+}
+
 int arena_contains(const void *p, size_t len)
 {
 	uintptr_t a = (uintptr_t)p;

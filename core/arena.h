@@ -22,6 +22,9 @@ void *arena_alloc(size_t len);
 /** arena_free - return memory from arena_alloc(); @len as allocated. */
 void arena_free(void *p, size_t len);
 
+/** arena_after_fork - in a forked child: the arena lock back to unlocked. */
+void arena_after_fork(void);
+
 /** arena_contains - 1 when [p, p+len) lies inside the arena. */
 int arena_contains(const void *p, size_t len);
 

@@ -191,6 +191,17 @@ void bounce_free(struct bounce_pool *p, uint32_t slot, uint32_t nslots)
 	atomic_fetch_sub(&p->used_slots, nslots);
 }
 
+void bounce_after_fork(struct bounce_pool *p)
+{
+	uint32_t i;
+
+	if (!p)
+		return;
+	for (i = 0; i < p->nsegments; i++)
+		atomic_store(&p->segments[i].lock.v, 0);
+	pthread_mutex_init(&p->memory_lock, NULL);
+}
+
 void bounce_get_stats(const struct bounce_pool *p, struct bounce_stats *st)
 {
 	memset(st, 0, sizeof(*st));

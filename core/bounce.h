@@ -65,6 +65,9 @@ uint8_t *bounce_alloc(struct bounce_pool *p, uintptr_t cpu, size_t size,
 /** bounce_free - give back what bounce_alloc() returned from @p. */
 void bounce_free(struct bounce_pool *p, uint32_t slot, uint32_t nslots);
 
+/** bounce_after_fork - in a forked child: @p's locks back to unlocked. */
+void bounce_after_fork(struct bounce_pool *p);
+
 /** bounce_get_stats - a snapshot of @p's counters (zeros for NULL). */
 void bounce_get_stats(const struct bounce_pool *p, struct bounce_stats *s);
 

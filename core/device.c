@@ -221,5 +221,9 @@ uint64_t dev_coherent_mask(const struct dmdev *dd)
 
 void dev_reset_after_fork(void)
 {
+	struct dmdev *d;
+
+	for (d = atomic_load(&all_devices); d; d = d->next_all)
+		atomic_store(&d->lock.v, 0);
 	pthread_mutex_init(&reg_lock, NULL);
 }

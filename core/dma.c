@@ -1424,7 +1424,7 @@ static int tracked_before_disable(struct device *dev, uint64_t addr)
 }
 
 /* Tracking is off (out of memory): do the DMA, unchecked, through the placement map. */
-static int untracked_access(uint64_t addr, void *buf, size_t len, int is_write)
+int core_dev_access_untracked(uint64_t addr, void *buf, size_t len, int is_write)
 {
 	uintptr_t host = place_to_host(addr);
 
@@ -1455,7 +1455,7 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, in
 	if (!is_write)
 		memset(buf, 0, len);
 	if (!rt_init() && !tracked_before_disable(dev, addr))
-		return untracked_access(addr, buf, len, is_write);
+		return core_dev_access_untracked(addr, buf, len, is_write);
 	dd = core_dev(dev, api);
 	if (!dd)
 		return -EFAULT;

@@ -54,6 +54,13 @@ int core_report_leaks(int at_exit);
 /** core_tag_pool_page - remember that the coherent allocation at @dma is dma_pool page @ppage. */
 void core_tag_pool_page(struct device *dev, uint64_t dma, void *ppage);
 
+/**
+ * core_dev_access_untracked - a device access done through the placement
+ * map alone, with no lock and no check (tracking off, or a signal handler
+ * re-entering the API). @return 0 or -EFAULT.
+ */
+int core_dev_access_untracked(uint64_t addr, void *buf, size_t len, int is_write);
+
 /** core_dev - the registered dmdev of @dev, reporting null-device for NULL. */
 struct dmdev *core_dev(struct device *dev, const char *api);
 

@@ -391,6 +391,15 @@ void pool_destroy(struct dmpool *p)
 	(void)busy;
 }
 
+void pool_after_fork(void)
+{
+	struct dmpool *p;
+
+	pthread_mutex_init(&pools_lock, NULL);
+	for (p = all_pools; p; p = p->next_all)
+		pthread_mutex_init(&p->lock, NULL);
+}
+
 void pool_check_access(const void *ppage, uint64_t off, uint64_t len, struct pool_access *a)
 {
 	const struct ppage *pg = ppage;

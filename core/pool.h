@@ -26,6 +26,9 @@ void pool_destroy(struct dmpool *pool);
 void *pool_alloc(struct dmpool *pool, int zero, uint64_t *handle);
 void pool_free(struct dmpool *pool, void *vaddr, uint64_t dma);
 
+/** pool_after_fork - in a forked child: every pool lock back to unlocked. */
+void pool_after_fork(void);
+
 /** What a device access found in a pool page. */
 struct pool_access {
 	int state;	    /* 1 live block, 0 freed block, -1 no block there */

@@ -12,7 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include "core/bounce.h"
+#include "core/arena.h"
 #include "core/cache.h"
+#include "core/pool.h"
 #include "core/device.h"
 #include "core/machine.h"
 #include "core/heap.h"
@@ -117,6 +119,13 @@ static void fork_child(void)
 	/* Every object made before the fork has a lower sequence number. */
 	fork_seq = track_seq_horizon();
 	track_seq_after_fork();
+	/* The child has one thread: locks other threads held at the fork stay
+	 * held forever unless reset here. */
+	track_after_fork();
+	bounce_after_fork(bounce_default());
+	arena_after_fork();
+	pool_after_fork();
+	stack_after_fork();
 	report_after_fork();
 	dev_reset_after_fork();
 }

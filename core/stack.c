@@ -216,6 +216,15 @@ int stack_depot_get(uint32_t id, const uintptr_t **pcs)
  * stack_depot_bytes - bytes the depot took from the private heap (chunks
  * and id pages; the static bucket array is not counted).
  */
+void stack_after_fork(void)
+{
+	int i;
+
+	for (i = 0; i < DEPOT_SHARDS; i++)
+		pthread_mutex_init(&shard_lock[i], NULL);
+	pthread_mutex_init(&chunk_lock, NULL);
+}
+
 uint64_t stack_depot_bytes(void)
 {
 	return atomic_load_explicit(&depot_bytes, memory_order_relaxed);

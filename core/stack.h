@@ -35,6 +35,9 @@ uint32_t stack_depot_put(const uintptr_t *pcs, int n);
  */
 int stack_depot_get(uint32_t id, const uintptr_t **pcs);
 
+/** stack_after_fork - in a forked child: the depot's locks back to unlocked. */
+void stack_after_fork(void);
+
 /** stack_depot_bytes - memory the depot uses, for statistics. */
 uint64_t stack_depot_bytes(void);
 

@@ -235,6 +235,29 @@ static void unlink_obj(struct dmobj *o)
 	move_obj(o, dead_buckets, NULL);
 }
 
+/* Reset every lock of @table (64K buckets) and of the objects linked in it. */
+static void unlock_table(struct bucket *table)
+{
+	unsigned int i;
+
+	if (!table)
+		return;
+	for (i = 0; i < NBUCKETS; i++) {
+		struct pref *p;
+
+		atomic_store(&table[i].lock.v, 0);
+		for (p = table[i].head; p; p = p->next)
+			atomic_store(&p->obj->lock.v, 0);
+	}
+}
+
+void track_after_fork(void)
+{
+	unlock_table(buckets);
+	unlock_table(dead_buckets);
+	unlock_table(cpu_buckets);
+}
+
 int track_cpu_register(struct dmobj *o)
 {
 	uint64_t first, pages;

@@ -212,6 +212,13 @@ uint64_t track_next_seq(void);
 /** track_seq_horizon - a number above every sequence number handed out so far. */
 uint64_t track_seq_horizon(void);
 
+/**
+ * track_after_fork - in a forked child (single-threaded): every bucket and
+ * object lock back to unlocked; other threads of the parent may have held
+ * some at the fork and will never release them here.
+ */
+void track_after_fork(void);
+
 /** track_seq_after_fork - in a forked child: start a fresh block. */
 void track_seq_after_fork(void);
 

@@ -38,8 +38,11 @@ static pthread_once_t ids_once = PTHREAD_ONCE_INIT;
 static __thread uint32_t cached_tid;
 static __thread unsigned int cached_gen;
 
+static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static void ids_after_fork(void)
 {
+	pthread_mutex_init(&maps_lock, NULL);
 	atomic_store(&cur_pid, (int)getpid());
 	atomic_fetch_add(&fork_gen, 1);
 }
@@ -205,7 +208,6 @@ struct vma {
 	int readable;
 };
 
-static pthread_mutex_t maps_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct vma *maps;
 static size_t nmaps;
 

@@ -4,27 +4,48 @@
 #include "core/report.h"
 #include "core/runtime.h"
 #include "platform/platform.h"
+#include "core/reenter.h"
 #include "shim/shim.h"
 
 EXPORT int dmasan_device_add(struct device *dev, const char *name,
 			     const struct dmasan_device_info *info)
 {
+	SHIM_ENTER();
+
+	if (SHIM_NESTED()) {
+		return -EBUSY;
+	}
 	rt_init();
 	return dev_register(dev, name, info);
 }
 
 EXPORT void dmasan_device_del(struct device *dev)
 {
+	SHIM_ENTER();
+
+	if (SHIM_NESTED()) {
+		return;
+	}
 	core_device_del(dev);
 }
 
 EXPORT int dmasan_dev_read(struct device *dev, dma_addr_t addr, void *buf, size_t len)
 {
+	SHIM_ENTER();
+
+	if (SHIM_NESTED()) {
+		return core_dev_access_untracked(addr, buf, len, 0);
+	}
 	return core_dev_access(dev, addr, buf, len, 0);
 }
 
 EXPORT int dmasan_dev_write(struct device *dev, dma_addr_t addr, const void *buf, size_t len)
 {
+	SHIM_ENTER();
+
+	if (SHIM_NESTED()) {
+		return core_dev_access_untracked(addr, (void *)buf, len, 1);
+	}
 	return core_dev_access(dev, addr, (void *)buf, len, 1);
 }
 
@@ -36,11 +57,21 @@ EXPORT unsigned long dmasan_error_count(void)
 EXPORT void dmasan_set_report_callback(void (*cb)(const struct dmasan_report *r, void *arg),
 				       void *arg)
 {
+	SHIM_ENTER();
+
+	if (SHIM_NESTED()) {
+		return;
+	}
 	report_set_callback(cb, arg);
 }
 
 EXPORT int dmasan_check_leaks(void)
 {
+	SHIM_ENTER();
+
+	if (SHIM_NESTED()) {
+		return 0;
+	}
 	return core_check_leaks();
 }
 
