@@ -93,7 +93,13 @@ void *arena_alloc(size_t len)
 		return NULL;
 	pthread_mutex_lock(&arena_lock);
 	if (arena_setup_locked() == 0) {
-		at = find_free(arena_bits, ARENA_PAGES, n, 1, arena_hint);
+		/* Naturally aligned to the allocation's power-of-two order (up to
+		 * 2 MiB), as Linux's page allocator gives: callers rely on it. */
+		size_t align = 1;
+
+		while (align < n && align < 512)
+			align <<= 1;
+		at = find_free(arena_bits, ARENA_PAGES, n, align, arena_hint);
 		if (at >= 0) {
 			bits_set(arena_bits, (size_t)at, n, 1);
 			arena_hint = ((size_t)at + n) % ARENA_PAGES;

@@ -160,7 +160,7 @@ uint8_t *bounce_alloc(struct bounce_pool *p, uintptr_t cpu, size_t size,
 		if (at >= 0) {
 			uint64_t idx = (uint64_t)seg * BOUNCE_SEGMENT + (uint64_t)at;
 			uint64_t used = atomic_fetch_add(&p->used_slots, n) + n;
-			uint64_t hw = atomic_load(&p->high_water);
+			unsigned long long hw = atomic_load(&p->high_water);
 
 			while (used > hw &&
 			       !atomic_compare_exchange_weak(&p->high_water, &hw, used))

@@ -339,7 +339,10 @@ bounce:
 void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unmap,
 		  struct cache_notes *n)
 {
-	int copy_out = dir == 0 /* DMA_BIDIRECTIONAL */ || dir == 2 /* DMA_FROM_DEVICE */;
+	/* Copy back only what the device could have written (never into a TO_DEVICE buffer,
+	 * which may even be read-only memory), whatever direction the sync names. */
+	int copy_out = (dir == 0 /* DMA_BIDIRECTIONAL */ || dir == 2 /* DMA_FROM_DEVICE */) &&
+		       o->dir != 1 /* DMA_TO_DEVICE */;
 	uint32_t a, b, i;
 
 	(void)unmap;

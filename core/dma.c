@@ -488,7 +488,7 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 	r->dma = bus;
 	{
 		uint64_t held = atomic_fetch_add(&dd->bounce_slots, r->nslots) + r->nslots;
-		uint64_t hw = atomic_load(&dd->bounce_high_water);
+		unsigned long long hw = atomic_load(&dd->bounce_high_water);
 
 		while (held > hw &&
 		       !atomic_compare_exchange_weak(&dd->bounce_high_water, &hw, held))
@@ -715,6 +715,19 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 		fact_addr(f, r->addr, r->size);
 		f->dir = r->dir;
 		f->cpu_addr = r->cpu;
+		flist_emit(&l);
+		return NULL;
+	}
+	if (o->type == OBJ_POOL_PAGE && r->type != OBJ_POOL_PAGE) {
+		/* Freeing a dma_pool's page behind its back: report, keep it (the pool owns it). */
+		f = flist_add(&l, BUG_UNMAP_TYPE_MISMATCH, dd, r->stack);
+		fnd_message(
+			f,
+			"device driver frees memory of a dma_pool with %s; blocks must go back with dma_pool_free",
+			r->api);
+		fact_addr(f, r->addr, r->size);
+		fnd_object(f, o, 0);
+		track_put(o);
 		flist_emit(&l);
 		return NULL;
 	}
@@ -1500,13 +1513,14 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, in
 		err = -EFAULT;
 		goto out;
 	}
-	end = o->dma + (o->size ? o->size : 1);
-	if (len > end - addr) {
+	end = o->dma + o->size;
+	if (addr >= end || len > end - addr) {
 		f = flist_add(&l, BUG_DEVICE_ACCESS_UNMAPPED, dd, 0);
 		fnd_message(f, "the device %s past the end of a mapping",
 			    is_write ? "writes" : "reads");
 		fact_addr(f, addr, len);
-		fnd_fact(f, "overrun=%llu bytes", (unsigned long long)(len - (end - addr)));
+		fnd_fact(f, "overrun=%llu bytes",
+			 (unsigned long long)(addr >= end ? len : len - (end - addr)));
 		fnd_object(f, o, 1);
 		err = -EFAULT;
 		goto out;

@@ -141,6 +141,11 @@ struct dmpool *pool_create(const char *name, struct device *dev, size_t size, si
 		off += size;
 	}
 	p->nper = n;
+	if (!n) {
+		heap_free(p->offsets);
+		heap_free(p);
+		return NULL;
+	}
 	pthread_mutex_init(&p->lock, NULL);
 	p->create_stack = stack_capture((int)rt_options()->map_context_size);
 	p->create_tid = plat_tid();

@@ -12,7 +12,7 @@
 #include "core/reenter.h"
 #include "core/track.h"
 
-#define DEFER_MAX 32
+#define DEFER_MAX 256
 
 enum defer_kind { D_UNMAP = 1, D_SYNC, D_FREE };
 
@@ -133,6 +133,11 @@ void reenter_defer_free(struct device *dev, size_t size, void *cpu, uint64_t han
 				.api = api,
 				.caller = caller };
 	qtail++;
+}
+
+unsigned long reenter_dropped(void)
+{
+	return atomic_load(&dropped);
 }
 
 uint64_t reenter_untracked_map(void *cpu, size_t size)

@@ -34,6 +34,9 @@ void reenter_defer_sync(struct device *dev, uint64_t addr, size_t size, int dir,
 void reenter_defer_free(struct device *dev, size_t size, void *cpu, uint64_t handle,
 			unsigned long attrs, int type, int dir, const char *api, uintptr_t caller);
 
+/** reenter_dropped - calls from signal handlers dropped because the queue was full. */
+unsigned long reenter_dropped(void);
+
 /** reenter_untracked_map - the untracked bus address of [cpu, cpu+size) (lock-free). */
 uint64_t reenter_untracked_map(void *cpu, size_t size);
 

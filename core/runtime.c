@@ -15,6 +15,7 @@
 #include "core/arena.h"
 #include "core/cache.h"
 #include "core/pool.h"
+#include "core/reenter.h"
 #include "core/device.h"
 #include "core/machine.h"
 #include "core/heap.h"
@@ -277,6 +278,9 @@ void rt_fini(void)
 		return;
 	if (rt_tracking() && opts.leak_check_at_exit)
 		core_report_leaks(1);
+	if (reenter_dropped())
+		rt_diag("%lu calls made from signal handlers inside the API were not checked (their queue was full)",
+			reenter_dropped());
 	if (opts.print_summary)
 		print_summary();
 	if (opts.print_suppressions && !strcmp(opts.format, "text")) {

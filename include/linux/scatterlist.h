@@ -72,7 +72,7 @@ static inline void sg_set_buf(struct scatterlist *sg, const void *buf, unsigned 
 
 static inline void *sg_virt(struct scatterlist *sg)
 {
-	return (char *)page_address(sg_page(sg)) + sg->offset;
+	return (void *)((uintptr_t)page_address(sg_page(sg)) + sg->offset);
 }
 
 static inline void sg_mark_end(struct scatterlist *sg)
