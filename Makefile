@@ -4,6 +4,8 @@
 #   make demo     build everything and run the example NIC driver test with an
 #                 injected double unmap under dmasan
 #   make check    build and run every test (CI runs this; see .ci/run)
+#   make sanitize-check  unit tests under ASan+UBSan, the stress test under TSan
+#   make fuzz     build the libFuzzer harnesses with clang and fuzz each one
 #   make help     list all targets and variables
 
 BUILD_DIR ?= build
@@ -14,13 +16,24 @@ CMAKE_ARGS ?=
 CTEST_ARGS ?=
 PREFIX ?= /usr/local
 CLANG_FORMAT ?= $(shell command -v clang-format-14 2>/dev/null || command -v clang-format 2>/dev/null)
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD_DIR ?= build-fuzz
+FUZZ_HARNESSES ?=
+ASAN_BUILD_DIR ?= build-asan
+TSAN_BUILD_DIR ?= build-tsan
+# Sanitizer builds read cmake/Sanitizers.cmake (DMASAN_SANITIZE); passing it as
+# the project include also works before CMakeLists.txt includes it itself.
+SANITIZE_CMAKE_ARGS = -DCMAKE_PROJECT_INCLUDE=$(CURDIR)/cmake/Sanitizers.cmake \
+	-DDMASAN_BUILD_EXAMPLES=ON -DDMASAN_WERROR=ON
+UNIT_TARGETS := $(sort $(basename $(notdir $(wildcard tests/unit/*_ut.c))))
 
 # Directories holding C sources and headers checked by format-check.
 FORMAT_DIRS := shim core reports platform direct tools examples include tests bench
 
 .DEFAULT_GOAL := build
 MAKEFLAGS += --no-print-directory
-.PHONY: all deps configure build check demo install clean format-check help bench
+.PHONY: all deps configure build check demo install clean format-check help fuzz \
+	sanitize-check sanitize-asan sanitize-tsan bench
 
 all: build
 
@@ -59,6 +72,35 @@ bench: build
 install: build
 	$(CMAKE) --install $(BUILD_DIR) --prefix $(PREFIX)
 
+# ASan+UBSan on the unit suites, TSan on the stress test, each in its own
+# tree. Only the targets those tests need are built (so tests/e2e/cli.cmake's
+# ASan probe is never compiled with TSan).
+sanitize-check: sanitize-asan sanitize-tsan
+
+sanitize-asan: deps
+	$(CMAKE) -S . -B $(ASAN_BUILD_DIR) -DDMASAN_SANITIZE=asan-ubsan \
+		-DCMAKE_BUILD_TYPE=Debug $(SANITIZE_CMAKE_ARGS) $(CMAKE_ARGS)
+	$(CMAKE) --build $(ASAN_BUILD_DIR) -j $(JOBS) --target $(UNIT_TARGETS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+		$(CTEST) --test-dir $(ASAN_BUILD_DIR) -L unit --output-on-failure -j $(JOBS)
+
+sanitize-tsan: deps
+	$(CMAKE) -S . -B $(TSAN_BUILD_DIR) -DDMASAN_SANITIZE=tsan \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo $(SANITIZE_CMAKE_ARGS) $(CMAKE_ARGS)
+	$(CMAKE) --build $(TSAN_BUILD_DIR) -j $(JOBS) --target dmasan dmasan_direct stress
+	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $${TSAN_OPTIONS:-}" \
+		$(CTEST) --test-dir $(TSAN_BUILD_DIR) -R '^e2e\.stress' --output-on-failure
+
+# libFuzzer harnesses (tests/fuzz/): a clang tree of their own; the seeds and
+# regression inputs are replayed first (ctest -L fuzz), then each harness
+# runs for FUZZ_SECONDS (tests/fuzz/run.sh).
+fuzz: deps
+	$(CMAKE) -S . -B $(FUZZ_BUILD_DIR) -DCMAKE_C_COMPILER=clang -DDMASAN_FUZZ=ON \
+		-DDMASAN_BUILD_EXAMPLES=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	$(CMAKE) --build $(FUZZ_BUILD_DIR) -j $(JOBS) --target dmasan_fuzzers
+	$(CTEST) --test-dir $(FUZZ_BUILD_DIR) -L fuzz --output-on-failure -j $(JOBS)
+	sh tests/fuzz/run.sh $(FUZZ_BUILD_DIR) $(FUZZ_SECONDS) $(FUZZ_HARNESSES)
+
 clean:
 	rm -rf $(BUILD_DIR)
 
@@ -87,6 +129,9 @@ help:
 	@echo "  build         install missing packages, configure $(BUILD_DIR)/ and build (default)"
 	@echo "  demo          build, then run the NIC example with an injected double unmap under dmasan"
 	@echo "  check         build, then run all tests with ctest"
+	@echo "  sanitize-check  ASan+UBSan unit tests ($(ASAN_BUILD_DIR)/), TSan stress test ($(TSAN_BUILD_DIR)/)"
+	@echo "  fuzz          clang build of the libFuzzer harnesses ($(FUZZ_BUILD_DIR)/): replay, then"
+	@echo "                fuzz each for FUZZ_SECONDS (default 60; FUZZ_HARNESSES picks some)"
 	@echo "  install       build, then install into PREFIX (default /usr/local; DESTDIR honoured)"
 	@echo "  format-check  check C sources with clang-format (skipped if it is not installed)"
 	@echo "  deps          install the Debian packages the build needs (scripts/install-deps)"

@@ -3,7 +3,7 @@
  * dmasan-bench internals shared by its files. The program runs in two
  * roles: the parent (main.c) re-executes itself once per scenario and
  * library, with and without LD_PRELOAD of libdmasan.so, collects each
- * child's "key value" lines from a pipe and prints the table, the SPEC §13
+ * child's "key value" lines from a pipe and prints the table, the SPEC section 13
  * verdicts and the JSON file; a child (child.c) runs one scenario through
  * the public DMA API only and prints its medians. timing.c holds the
  * clock, the calibrated median-of-repetitions loop and /proc readers.
@@ -55,6 +55,17 @@ double bench_run_ns(const struct bench_cfg *cfg, bench_loop fn, void *ctx, unsig
  * time per iteration, in nanoseconds.
  */
 double bench_median_op(const struct bench_cfg *cfg, bench_loop fn, void *ctx);
+
+#define BENCH_GROUP_MAX 4
+
+/*
+ * bench_median_group - bench_median_op() for @n (at most BENCH_GROUP_MAX)
+ * bodies at once, their repetitions interleaved, so that a slow phase of
+ * the machine hits all of them alike and their ratios stay meaningful.
+ * @out[j] gets the median time per iteration of @fns[j] on @ctxs[j].
+ */
+void bench_median_group(const struct bench_cfg *cfg, int n, const bench_loop *fns,
+			void *const *ctxs, double *out);
 
 /* bench_median - median of @n values (sorts @v in place); NAN for n == 0. */
 double bench_median(double *v, int n);

@@ -13,11 +13,14 @@
  * and buffer, and the workers share no memory the bench writes.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <dmasan/dmasan.h>
 #include <linux/dma-mapping.h>
 #include <linux/dmapool.h>
@@ -25,8 +28,14 @@
 
 #include "bench.h"
 
-#define FRAME 1500u	 /* an Ethernet frame: 24 cache lines, the last one partial */
-#define FRAME_BUF 2048u	 /* what kmalloc(1500) hands out */
+#define FRAME 1500u	/* an Ethernet frame: 24 cache lines, the last one partial */
+#define FRAME_BUF 2048u /* what kmalloc(1500) hands out */
+/*
+ * What a device-writable mapping of a frame covers on a non-coherent
+ * device: the frame's 24 whole lines (a partial line is an
+ * unaligned-buffer finding). Syncs and device accesses still move FRAME.
+ */
+#define FRAME_MAP 1536u
 #define BIG (64u * 1024) /* the bounce scenario's buffer */
 #define SMALL 64u	 /* one cache line: the scaling and memory scenarios */
 #define POOL_BLOCK 64u
@@ -82,7 +91,8 @@ struct op_ctx {
 	unsigned char *buf;
 	const unsigned char *src;
 	unsigned char *dst;
-	size_t len;
+	size_t len;	/* bytes each operation moves */
+	size_t map_len; /* bytes of the mapping, where the loop makes one */
 	enum dma_data_direction dir;
 	dma_addr_t addr; /* a mapping held across the loop, where there is one */
 	struct dma_pool *pool;
@@ -155,7 +165,7 @@ static void loop_rx(void *arg, unsigned long n)
 	unsigned long i, sum = 0;
 
 	for (i = 0; i < n && !fail_what; i++) {
-		dma_addr_t a = dma_map_single(c->dev, c->buf, c->len, DMA_FROM_DEVICE);
+		dma_addr_t a = dma_map_single(c->dev, c->buf, c->map_len, DMA_FROM_DEVICE);
 
 		if (dma_mapping_error(c->dev, a)) {
 			fail("dma_map_single failed");
@@ -166,7 +176,7 @@ static void loop_rx(void *arg, unsigned long n)
 		dma_sync_single_for_cpu(c->dev, a, c->len, DMA_FROM_DEVICE);
 		sum += byte_sum(c->buf, c->len);
 		dma_sync_single_for_device(c->dev, a, c->len, DMA_FROM_DEVICE);
-		dma_unmap_single(c->dev, a, c->len, DMA_FROM_DEVICE);
+		dma_unmap_single(c->dev, a, c->map_len, DMA_FROM_DEVICE);
 	}
 	c->sum += sum;
 }
@@ -247,6 +257,21 @@ static void loop_coherent(void *arg, unsigned long n)
 
 /* ---- scenarios ---- */
 
+/* Measure @n bodies on @ctx, repetitions interleaved; emit them as @keys. */
+static void measure(const struct bench_cfg *cfg, int n, const bench_loop *fns, void *ctx,
+		    const char *const *keys)
+{
+	void *ctxs[BENCH_GROUP_MAX];
+	double t[BENCH_GROUP_MAX];
+	int j;
+
+	for (j = 0; j < n && j < BENCH_GROUP_MAX; j++)
+		ctxs[j] = ctx;
+	bench_median_group(cfg, n, fns, ctxs, t);
+	for (j = 0; j < n && j < BENCH_GROUP_MAX; j++)
+		bench_emit(keys[j], t[j]);
+}
+
 /* 1: map+unmap of 1500 bytes on a coherent device. */
 static void sc_pair(const struct bench_cfg *cfg)
 {
@@ -269,7 +294,9 @@ static void sc_pair(const struct bench_cfg *cfg)
 static void sc_rx(const struct bench_cfg *cfg)
 {
 	static struct device dev;
-	struct op_ctx c = { .dev = &dev, .len = FRAME };
+	static const bench_loop fns[] = { loop_rx, loop_memcpy };
+	static const char *const keys[] = { "rx", "memcpy_1500" };
+	struct op_ctx c = { .dev = &dev, .len = FRAME, .map_len = FRAME_MAP };
 
 	c.buf = buf_alloc(64, FRAME_BUF);
 	c.dst = buf_alloc(64, FRAME_BUF);
@@ -280,8 +307,7 @@ static void sc_rx(const struct bench_cfg *cfg)
 	}
 	if (dev_setup(&dev, "bench-nc", 0))
 		return;
-	bench_emit("rx", bench_median_op(cfg, loop_rx, &c));
-	bench_emit("memcpy_1500", bench_median_op(cfg, loop_memcpy, &c));
+	measure(cfg, 2, fns, &c, keys);
 	dmasan_device_del(&dev);
 	free(c.buf);
 	free(c.dst);
@@ -292,7 +318,11 @@ static void sc_rx(const struct bench_cfg *cfg)
 static void sc_sync(const struct bench_cfg *cfg)
 {
 	static struct device dev;
-	struct op_ctx c = { .dev = &dev, .len = FRAME, .dir = DMA_FROM_DEVICE };
+	static const bench_loop fns[] = { loop_dev_write, loop_sync_pair, loop_memcpy };
+	static const char *const keys[] = { "dev_write", "sync_pair", "memcpy_1500" };
+	struct op_ctx c = {
+		.dev = &dev, .len = FRAME, .map_len = FRAME_MAP, .dir = DMA_FROM_DEVICE
+	};
 
 	c.buf = buf_alloc(64, FRAME_BUF);
 	c.dst = buf_alloc(64, FRAME_BUF);
@@ -303,16 +333,17 @@ static void sc_sync(const struct bench_cfg *cfg)
 	}
 	if (dev_setup(&dev, "bench-nc", 0))
 		return;
-	c.addr = dma_map_single(&dev, c.buf, c.len, c.dir);
+	c.addr = dma_map_single(&dev, c.buf, c.map_len, c.dir);
 	if (dma_mapping_error(&dev, c.addr)) {
 		fail("dma_map_single failed");
 		return;
 	}
-	/* The device owns the lines after the map: write first, then sync. */
-	bench_emit("dev_write", bench_median_op(cfg, loop_dev_write, &c));
-	bench_emit("sync_pair", bench_median_op(cfg, loop_sync_pair, &c));
-	bench_emit("memcpy_1500", bench_median_op(cfg, loop_memcpy, &c));
-	dma_unmap_single(&dev, c.addr, c.len, c.dir);
+	/*
+	 * The device owns the lines after the map and after every sync pair,
+	 * so device writes are legal between the pairs.
+	 */
+	measure(cfg, 3, fns, &c, keys);
+	dma_unmap_single(&dev, c.addr, c.map_len, c.dir);
 	dmasan_device_del(&dev);
 	free(c.buf);
 	free(c.dst);
@@ -323,6 +354,8 @@ static void sc_sync(const struct bench_cfg *cfg)
 static void sc_bounce(const struct bench_cfg *cfg)
 {
 	static struct device dev;
+	static const bench_loop fns[] = { loop_bounce, loop_memcpy };
+	static const char *const keys[] = { "bounce", "memcpy_64k" };
 	struct op_ctx c = { .dev = &dev, .len = BIG };
 	unsigned char *dst_mem;
 
@@ -341,8 +374,7 @@ static void sc_bounce(const struct bench_cfg *cfg)
 	c.dst = dst_mem + 2048;
 	if (dev_setup(&dev, "bench-coh", 1))
 		return;
-	bench_emit("bounce", bench_median_op(cfg, loop_bounce, &c));
-	bench_emit("memcpy_64k", bench_median_op(cfg, loop_memcpy, &c));
+	measure(cfg, 2, fns, &c, keys);
 	dmasan_device_del(&dev);
 	free(c.buf);
 	free(dst_mem);
@@ -352,6 +384,8 @@ static void sc_bounce(const struct bench_cfg *cfg)
 static void sc_pool(const struct bench_cfg *cfg)
 {
 	static struct device dev;
+	static const bench_loop fns[] = { loop_pool, loop_coherent };
+	static const char *const keys[] = { "pool", "coherent" };
 	struct op_ctx c = { .dev = &dev, .len = COHERENT_SIZE };
 
 	if (dev_setup(&dev, "bench-nc", 0))
@@ -361,9 +395,8 @@ static void sc_pool(const struct bench_cfg *cfg)
 		fail("dma_pool_create failed");
 		return;
 	}
-	bench_emit("pool", bench_median_op(cfg, loop_pool, &c));
+	measure(cfg, 2, fns, &c, keys);
 	dma_pool_destroy(c.pool);
-	bench_emit("coherent", bench_median_op(cfg, loop_coherent, &c));
 	dmasan_device_del(&dev);
 }
 
@@ -389,6 +422,9 @@ static int map_range(struct device *dev, unsigned char *big, dma_addr_t *addrs, 
  * mappings add. A warm-up of map+unmap pairs first fills the shim's
  * quarantine and stack depot, so neither grows between the two RSS
  * readings; the bench's own buffers are touched before the first one.
+ * The 1,000-live cost is measured before the fill and again after the
+ * drain back to 1,000, and averaged, so that a drift of the machine
+ * during the long fill does not pass for a scaling effect.
  */
 static void sc_scale(const struct bench_cfg *cfg)
 {
@@ -399,7 +435,7 @@ static void sc_scale(const struct bench_cfg *cfg)
 	dma_addr_t *addrs = calloc(many, sizeof(*addrs));
 	unsigned char *big = buf_alloc(2u << 20, big_size);
 	long rss0, rss1;
-	double t0, t1;
+	double t0, t1, few0, drain;
 
 	if (!addrs || !big) {
 		fail("out of memory");
@@ -413,7 +449,7 @@ static void sc_scale(const struct bench_cfg *cfg)
 	rss0 = bench_rss_bytes();
 	if (map_range(&dev, big, addrs, 0, FEW_LIVE))
 		return;
-	bench_emit("pair_few", bench_median_op(cfg, loop_map_unmap, &c));
+	few0 = bench_median_op(cfg, loop_map_unmap, &c);
 	t0 = bench_now_ns();
 	if (map_range(&dev, big, addrs, FEW_LIVE, many))
 		return;
@@ -430,10 +466,15 @@ static void sc_scale(const struct bench_cfg *cfg)
 	bench_emit("rss_delta", (double)(rss1 - rss0));
 	bench_emit("bytes_per_mapping", (double)(rss1 - rss0) / (double)many);
 	t0 = bench_now_ns();
-	for (i = 0; i < many; i++)
+	for (i = FEW_LIVE; i < many; i++)
 		dma_unmap_single(&dev, addrs[i], SMALL, DMA_BIDIRECTIONAL);
-	t1 = bench_now_ns();
-	bench_emit("drain", (t1 - t0) / (double)many);
+	drain = bench_now_ns() - t0;
+	bench_emit("pair_few", (few0 + bench_median_op(cfg, loop_map_unmap, &c)) / 2.0);
+	t0 = bench_now_ns();
+	for (i = 0; i < FEW_LIVE; i++)
+		dma_unmap_single(&dev, addrs[i], SMALL, DMA_BIDIRECTIONAL);
+	drain += bench_now_ns() - t0;
+	bench_emit("drain", drain / (double)many);
 	dmasan_device_del(&dev);
 	free(big);
 	free(addrs);
@@ -444,9 +485,10 @@ struct worker {
 	_Alignas(64) struct device dev;
 	pthread_t tid;
 	pthread_barrier_t *start;
+	const atomic_int *stop;
 	const struct bench_cfg *cfg;
 	unsigned char *buf;
-	unsigned long n;
+	unsigned long ops;
 	double t0, t1; /* this worker's start and end */
 	const char *fail_what;
 };
@@ -454,17 +496,17 @@ struct worker {
 static void worker_loop(void *arg)
 {
 	struct worker *w = arg;
-	unsigned long i;
 
-	for (i = 0; i < w->n; i++) {
-		dma_addr_t a = dma_map_single(&w->dev, w->buf, FRAME, DMA_FROM_DEVICE);
+	while (!atomic_load_explicit(w->stop, memory_order_relaxed)) {
+		dma_addr_t a = dma_map_single(&w->dev, w->buf, FRAME_MAP, DMA_FROM_DEVICE);
 
 		if (dma_mapping_error(&w->dev, a)) {
 			w->fail_what = "dma_map_single failed in a worker";
 			return;
 		}
 		dma_sync_single_for_cpu(&w->dev, a, FRAME, DMA_FROM_DEVICE);
-		dma_unmap_single(&w->dev, a, FRAME, DMA_FROM_DEVICE);
+		dma_unmap_single(&w->dev, a, FRAME_MAP, DMA_FROM_DEVICE);
+		w->ops++;
 	}
 }
 
@@ -480,14 +522,19 @@ static void *worker_main(void *arg)
 }
 
 /*
- * Wall time of @k workers doing @n iterations each, from the first start
- * to the last end. The workers time themselves: with as many workers as
- * CPUs, this thread may not run again until they are done.
+ * Throughput, in operations per microsecond, of @k workers running
+ * together for about @ns: all operations done, over the time from the
+ * first start to the last end. A fixed duration rather than a fixed count
+ * per worker, so that an unfair lock does not leave one worker running
+ * alone at the end and count as poor scaling.
  */
-static double run_workers(struct worker *w, int k, unsigned long n)
+static double run_workers(struct worker *w, int k, double ns)
 {
 	pthread_barrier_t start;
+	atomic_int stop = 0;
+	struct timespec ts = { .tv_sec = (time_t)(ns / 1e9), .tv_nsec = (long)fmod(ns, 1e9) };
 	double t0 = 0, t1 = 0;
+	unsigned long ops = 0;
 	int i, started = 0;
 
 	if (pthread_barrier_init(&start, NULL, (unsigned int)k + 1) != 0) {
@@ -496,7 +543,8 @@ static double run_workers(struct worker *w, int k, unsigned long n)
 	}
 	for (i = 0; i < k; i++) {
 		w[i].start = &start;
-		w[i].n = n;
+		w[i].stop = &stop;
+		w[i].ops = 0;
 		if (pthread_create(&w[i].tid, NULL, worker_main, &w[i]) != 0)
 			break;
 		started++;
@@ -507,6 +555,9 @@ static double run_workers(struct worker *w, int k, unsigned long n)
 		exit(1);
 	}
 	pthread_barrier_wait(&start);
+	while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+		;
+	atomic_store_explicit(&stop, 1, memory_order_relaxed);
 	for (i = 0; i < k; i++)
 		pthread_join(w[i].tid, NULL);
 	pthread_barrier_destroy(&start);
@@ -517,16 +568,16 @@ static double run_workers(struct worker *w, int k, unsigned long n)
 			t0 = w[i].t0;
 		if (i == 0 || w[i].t1 > t1)
 			t1 = w[i].t1;
+		ops += w[i].ops;
 	}
-	return t1 - t0;
+	return t1 > t0 ? (double)ops / (t1 - t0) * 1e3 : 0;
 }
 
 /* 7: map+sync+unmap throughput of 1 and of 2 threads, each on its own device. */
 static void sc_threads(const struct bench_cfg *cfg)
 {
 	static struct worker w[MAX_THREADS];
-	double t1[64], t2[64];
-	unsigned long n = 64;
+	double m1[64], m2[64], q[64];
 	int i, reps = cfg->reps < 64 ? cfg->reps : 64;
 
 	for (i = 0; i < MAX_THREADS; i++) {
@@ -540,23 +591,17 @@ static void sc_threads(const struct bench_cfg *cfg)
 		if (dev_setup(&w[i].dev, i ? "bench-t1" : "bench-t0", 0))
 			return;
 	}
-	for (;;) { /* calibrate on one thread */
-		double t = run_workers(w, 1, n);
-
-		if (fail_what)
-			return;
-		if (t >= cfg->min_rep_ns)
-			break;
-		n = bench_next_n(n, t, cfg->min_rep_ns);
-	}
+	run_workers(w, MAX_THREADS, cfg->min_rep_ns); /* warm-up */
 	for (i = 0; i < reps && !fail_what; i++) {
-		t1[i] = (double)n / run_workers(w, 1, n) * 1e3;
-		t2[i] = 2.0 * (double)n / run_workers(w, 2, n) * 1e3;
+		m1[i] = run_workers(w, 1, cfg->min_rep_ns);
+		m2[i] = run_workers(w, 2, cfg->min_rep_ns);
+		q[i] = m1[i] > 0 ? m2[i] / m1[i] : 0;
 	}
 	if (fail_what)
 		return;
-	bench_emit("mops_1", bench_median(t1, reps));
-	bench_emit("mops_2", bench_median(t2, reps));
+	bench_emit("mops_1", bench_median(m1, reps));
+	bench_emit("mops_2", bench_median(m2, reps));
+	bench_emit("scaling", bench_median(q, reps)); /* of the per-repetition ratios */
 	for (i = 0; i < MAX_THREADS; i++) {
 		dmasan_device_del(&w[i].dev);
 		free(w[i].buf);

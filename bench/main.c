@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * dmasan-bench: measures libdmasan.so against libdmasan_direct.so and
- * checks the performance targets of SPEC §13. The parent re-executes this
+ * checks the performance targets of SPEC section 13. The parent re-executes this
  * program once per scenario and library (child.c does the work; the shim
  * is LD_PRELOADed for the shim runs, found at <dir>/../lib/libdmasan.so or
  * given with --shim), runs the example nic_test both ways, optionally
@@ -35,6 +35,10 @@
 #define NIC_PACKETS 20000ul
 #define NIC_PACKETS_QUICK 200ul
 #define NIC_REPS 3
+#define WARMUP_MS 1000.0
+#define QUICK_WARMUP_MS 20.0
+#define DEFAULT_RUNS 3 /* child processes per scenario and library */
+#define MAX_RUNS 9
 #define MAX_KV 32
 #define OUT_MAX 65536
 #define MAX_ROWS 32
@@ -96,11 +100,13 @@ struct target {
 static struct {
 	struct bench_cfg cfg;
 	const char *json;
+	const char *only; /* --only: comma-separated group names, or NULL for all */
 	char self[PATH_MAX];
 	char shim[PATH_MAX];
 	char nic[PATH_MAX];
 	const char *user_opts; /* DMASAN_OPTIONS the bench was started with */
 	int callgrind;
+	int runs; /* child processes per scenario and library; medians over them */
 	int errors;
 	struct row rows[MAX_ROWS];
 	int nrows;
@@ -267,7 +273,7 @@ static double get(const struct result *r, const char *key)
 }
 
 /* Re-run ourselves as scenario @name under @mode; @extra adds options. */
-static void run_scenario(const char *name, enum mode mode, const char *extra, struct result *r)
+static void run_once(const char *name, enum mode mode, const char *extra, struct result *r)
 {
 	char reps[16], min_ns[32], depth[16], cg[32];
 	char *argv[] = { B.self, "--child",    (char *)name, "--reps",
@@ -299,6 +305,36 @@ static void run_scenario(const char *name, enum mode mode, const char *extra, st
 		return;
 	}
 	r->ok = 1;
+}
+
+/*
+ * Run scenario @name B.runs times with each library, alternating direct
+ * and shim so that a slow phase of the machine hits both, and keep for
+ * every key the median over the runs. r[m].ok only when every run of
+ * that library succeeded.
+ */
+static void run_scenario(const char *name, const char *extra, struct result r[NR_MODES])
+{
+	static struct result each[NR_MODES][MAX_RUNS];
+	double v[MAX_RUNS];
+	int m, i, k, ok[NR_MODES] = { 1, 1 };
+
+	for (i = 0; i < B.runs; i++)
+		for (m = 0; m < NR_MODES; m++) {
+			run_once(name, m, extra, &each[m][i]);
+			ok[m] &= each[m][i].ok;
+		}
+	for (m = 0; m < NR_MODES; m++) {
+		memset(&r[m], 0, sizeof(r[m]));
+		if (!ok[m])
+			continue;
+		r[m] = each[m][0];
+		for (k = 0; k < r[m].n; k++) {
+			for (i = 0; i < B.runs; i++)
+				v[i] = get(&each[m][i], r[m].key[k]);
+			r[m].val[k] = bench_median(v, B.runs);
+		}
+	}
 }
 
 /* ---- rows and targets ---- */
@@ -358,10 +394,8 @@ static struct target *target_add(const char *id, const char *what, const char *u
 static void do_pair(void)
 {
 	struct result r[NR_MODES];
-	int m;
 
-	for (m = 0; m < NR_MODES; m++)
-		run_scenario("pair", m, NULL, &r[m]);
+	run_scenario("pair", NULL, r);
 	row_set(row_add("map_unmap", "ns/pair", "map+unmap 1500 B, coherent device, 64-bit mask"),
 		r, "pair");
 }
@@ -370,12 +404,10 @@ static void do_rx(void)
 {
 	struct result r[NR_MODES];
 	struct row *w;
-	int m;
 
-	for (m = 0; m < NR_MODES; m++)
-		run_scenario("rx", m, NULL, &r[m]);
+	run_scenario("rx", NULL, r);
 	w = row_add("rx_cycle", "ns/cycle",
-		    "RX cycle 1500 B: map, dev_write, sync_for_cpu, read, sync_for_device, unmap");
+		    "RX: map 1536 B, dev_write 1500 B, sync_for_cpu, read, sync_for_device, unmap");
 	row_set(w, r, "rx");
 	if (r[SHIM].ok)
 		snprintf(w->note, sizeof(w->note),
@@ -389,13 +421,12 @@ static void do_sync(void)
 	struct result r[NR_MODES];
 	struct row *w;
 	double mc;
-	int m;
 
-	for (m = 0; m < NR_MODES; m++)
-		run_scenario("sync", m, NULL, &r[m]);
+	run_scenario("sync", NULL, r);
 	row_set(row_add("memcpy_1500", "ns", "memcpy 1500 B (reference)"), r, "memcpy_1500");
-	w = row_add("sync_pair", "ns/pair",
-		    "sync_for_cpu + sync_for_device, mapped 1500 B FROM_DEVICE, non-coherent");
+	w = row_add(
+		"sync_pair", "ns/pair",
+		"sync_for_cpu + sync_for_device of 1500 B, 1536 B FROM_DEVICE map, non-coherent");
 	row_set(w, r, "sync_pair");
 	mc = r[SHIM].ok ? get(&r[SHIM], "memcpy_1500") : NAN;
 	if (r[SHIM].ok)
@@ -441,10 +472,9 @@ static void do_bounce(void)
 	struct row *w;
 	struct target *t;
 	double extra, mc, pct;
-	int m, not_eff = bounce_not_effective();
+	int not_eff = bounce_not_effective();
 
-	for (m = 0; m < NR_MODES; m++)
-		run_scenario("bounce", m, "bounce=force", &r[m]);
+	run_scenario("bounce", "bounce=force", r);
 	w = row_add("bounce_64k", "ns/cycle",
 		    "map TO_DEVICE + dmasan_dev_read 64 KiB + unmap, coherent, bounce=force%s",
 		    not_eff == 1 ? " [NOT YET EFFECTIVE]" : "");
@@ -476,10 +506,8 @@ static void do_bounce(void)
 static void do_pool(void)
 {
 	struct result r[NR_MODES];
-	int m;
 
-	for (m = 0; m < NR_MODES; m++)
-		run_scenario("pool", m, NULL, &r[m]);
+	run_scenario("pool", NULL, r);
 	row_set(row_add("pool_64", "ns/pair", "dma_pool_alloc + dma_pool_free, 64 B blocks"), r,
 		"pool");
 	row_set(row_add("coherent_4k", "ns/pair", "dma_alloc_coherent + dma_free_coherent, 4 KiB"),
@@ -492,10 +520,8 @@ static void do_scale(void)
 	struct row *w;
 	struct target *t;
 	double few, many, meta;
-	int m;
 
-	for (m = 0; m < NR_MODES; m++)
-		run_scenario("scale", m, NULL, &r[m]);
+	run_scenario("scale", NULL, r);
 	few = r[SHIM].ok ? get(&r[SHIM], "live_few") : 1000;
 	many = r[SHIM].ok ? get(&r[SHIM], "live_many") : 1000000;
 	row_set(row_add("scale_few", "ns/pair",
@@ -536,12 +562,11 @@ static void do_threads(void)
 	double q[NR_MODES];
 	int m;
 
-	for (m = 0; m < NR_MODES; m++) {
-		run_scenario("threads", m, NULL, &r[m]);
-		q[m] = r[m].ok ? get(&r[m], "mops_2") / get(&r[m], "mops_1") : NAN;
-	}
+	run_scenario("threads", NULL, r);
+	for (m = 0; m < NR_MODES; m++)
+		q[m] = r[m].ok ? get(&r[m], "scaling") : NAN;
 	row_set(row_add("threads_1", "Mops/s",
-			"map+sync_for_cpu+unmap 1500 B, non-coherent, 1 thread"),
+			"map 1536 B + sync_for_cpu 1500 B + unmap, non-coherent, 1 thread"),
 		r, "mops_1");
 	w = row_add("threads_2", "Mops/s", "the same, 2 threads, each its own device and buffer");
 	row_set(w, r, "mops_2");
@@ -569,22 +594,30 @@ static void do_nic(void)
 		scenario_error("nic_test not found at %s (use --nic PATH)", B.nic);
 		snprintf(w->note, sizeof(w->note), "ERROR: nic_test not found");
 	} else {
-		for (m = 0; m < NR_MODES; m++) {
-			char **env = env_make(m == SHIM ? B.shim : NULL, NULL);
+		char **env[NR_MODES] = { env_make(NULL, NULL), env_make(B.shim, NULL) };
+		int ok[NR_MODES] = { 1, 1 };
 
-			fprintf(stderr, "dmasan-bench: running nic_test (%s)\n", mode_name[m]);
-			for (i = 0; i < reps; i++) {
-				status = env ? run(argv, env, OUT_NULL | ERR_NULL, NULL, &t[m][i]) :
-					       -1;
+		/* Alternate the libraries, so that a slow phase of the machine hits both. */
+		fprintf(stderr, "dmasan-bench: running nic_test (direct and shim, %d times)\n",
+			reps);
+		for (i = 0; i < reps; i++) {
+			for (m = 0; m < NR_MODES; m++) {
+				if (!ok[m])
+					continue;
+				status = env[m] ? run(argv, env[m], OUT_NULL | ERR_NULL, NULL,
+						      &t[m][i]) :
+						  -1;
 				if (status != 0) {
 					scenario_error("nic_test (%s) exited with status %d",
 						       mode_name[m], status);
-					break;
+					ok[m] = 0;
 				}
 				t[m][i] /= 1e6;
 			}
-			env_free(env);
-			if (i == reps)
+		}
+		for (m = 0; m < NR_MODES; m++) {
+			env_free(env[m]);
+			if (ok[m])
 				med[m] = bench_median(t[m], reps);
 		}
 		w->v[DIRECT] = med[DIRECT];
@@ -659,6 +692,50 @@ static void do_callgrind(void)
 		       "<=", CG_LIMIT, w->v[SHIM] - w->v[DIRECT]);
 	if (!B.callgrind)
 		snprintf(t->note, sizeof(t->note), "n/a (run with --callgrind)");
+}
+
+/*
+ * Keep a CPU busy for @ms: a virtual CPU that was idle for a while runs
+ * the first scenario up to 2x slower (seen on this VM), so the first
+ * measurement would not be comparable with the later ones.
+ */
+static void warm_up(double ms)
+{
+	double end = bench_now_ns() + ms * 1e6;
+	volatile unsigned long spin = 0;
+
+	while (bench_now_ns() < end)
+		spin++;
+}
+
+/* The scenario groups in the order they run; --only picks some by name. */
+static const struct {
+	const char *name;
+	void (*run)(void);
+} groups[] = {
+	{ "pair", do_pair },	   { "rx", do_rx },	{ "sync", do_sync },
+	{ "bounce", do_bounce },   { "pool", do_pool }, { "scale", do_scale },
+	{ "threads", do_threads }, { "nic", do_nic },	{ "callgrind", do_callgrind },
+};
+
+/* Whether group @name is in the comma-separated --only list (all without one). */
+static int selected(const char *name)
+{
+	const char *p = B.only;
+	size_t n = strlen(name);
+
+	if (!p)
+		return 1;
+	while (*p) {
+		size_t len = strcspn(p, ",");
+
+		if (len == n && strncmp(p, name, n) == 0)
+			return 1;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
 }
 
 /* ---- output ---- */
@@ -752,8 +829,10 @@ static void print_table(const char *cpu, const char *kernel, long ncpu)
 	char d[32], s[32], q[32];
 	int i;
 
-	printf("\ndmasan-bench: %ld CPUs (%s), kernel %s; medians of %d repetitions of >= %.0f ms%s\n",
-	       ncpu, cpu, kernel, B.cfg.reps, B.cfg.min_rep_ns / 1e6,
+	printf("\ndmasan-bench: %ld CPUs (%s), kernel %s; medians over %d run%s of the median of %d "
+	       "repetitions of >= %.0f ms%s\n",
+	       ncpu, cpu, kernel, B.runs, B.runs == 1 ? "" : "s", B.cfg.reps,
+	       B.cfg.min_rep_ns / 1e6,
 	       B.cfg.quick ? " (--quick: tiny counts, numbers are not meaningful)" : "");
 	printf("shim: %s\n", B.shim);
 	printf("other processes used %.0f%% of the CPUs just before the run and %.0f%% during it%s\n\n",
@@ -839,8 +918,10 @@ static int write_json(const char *path, const char *cpu, const char *kernel, lon
 		fprintf(f, "%s", i ? ", " : "");
 		json_str(f, argv[i]);
 	}
-	fprintf(f, "],\n  \"quick\": %s,\n  \"repetitions\": %d,\n  \"min_rep_ms\": %g,\n",
-		B.cfg.quick ? "true" : "false", B.cfg.reps, B.cfg.min_rep_ns / 1e6);
+	fprintf(f,
+		"],\n  \"quick\": %s,\n  \"runs\": %d,\n  \"repetitions\": %d,\n  \"min_rep_ms\": "
+		"%g,\n",
+		B.cfg.quick ? "true" : "false", B.runs, B.cfg.reps, B.cfg.min_rep_ns / 1e6);
 	fprintf(f, "  \"shim\": ");
 	json_str(f, B.shim);
 	fprintf(f, ",\n  \"rows\": [\n");
@@ -904,7 +985,8 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: dmasan-bench [--quick] [--json FILE] [--callgrind[=PAIRS]] [--shim PATH]\n"
-		"                    [--nic PATH] [--reps N] [--min-ms MS] [--depth N]\n");
+		"                    [--nic PATH] [--only LIST] [--runs N] [--reps N] [--min-ms MS]\n"
+		"                    [--depth N]\n");
 	fprintf(f,
 		"Measures libdmasan.so (LD_PRELOADed) against libdmasan_direct.so and checks the\n"
 		"performance targets of SPEC section 13. Exit status: 0 when every scenario ran\n"
@@ -919,6 +1001,12 @@ static void usage(FILE *f)
 	fprintf(f,
 		"  --shim PATH        libdmasan.so to preload (default <dir>/../lib/libdmasan.so)\n");
 	fprintf(f, "  --nic PATH         the example nic_test (default <dir>/nic_test)\n");
+	fprintf(f,
+		"  --only LIST        run only these groups: pair,rx,sync,bounce,pool,scale,threads,\n"
+		"                     nic,callgrind (the table then lacks the other rows)\n");
+	fprintf(f,
+		"  --runs N           child processes per scenario and library (default %d, max %d)\n",
+		DEFAULT_RUNS, MAX_RUNS);
 	fprintf(f, "  --reps N           repetitions per measurement (default %d)\n", DEFAULT_REPS);
 	fprintf(f, "  --min-ms MS        minimum length of one repetition (default %.0f)\n",
 		DEFAULT_MIN_MS);
@@ -976,6 +1064,10 @@ int main(int argc, char **argv)
 			nic = v;
 		} else if ((v = optval(argc, argv, &i, "--reps"))) {
 			reps = atoi(v);
+		} else if ((v = optval(argc, argv, &i, "--only"))) {
+			B.only = v;
+		} else if ((v = optval(argc, argv, &i, "--runs"))) {
+			B.runs = atoi(v);
 		} else if ((v = optval(argc, argv, &i, "--min-ms"))) {
 			B.cfg.min_rep_ns = strtod(v, NULL) * 1e6;
 			has_min = 1;
@@ -998,6 +1090,10 @@ int main(int argc, char **argv)
 		}
 	}
 	B.cfg.reps = reps > 0 ? reps : B.cfg.quick ? QUICK_REPS : DEFAULT_REPS;
+	if (B.runs <= 0)
+		B.runs = B.cfg.quick ? 1 : DEFAULT_RUNS;
+	if (B.runs > MAX_RUNS)
+		B.runs = MAX_RUNS;
 	if (!has_min || B.cfg.min_rep_ns <= 0)
 		B.cfg.min_rep_ns = (B.cfg.quick ? QUICK_MIN_MS : DEFAULT_MIN_MS) * 1e6;
 	if (B.cfg.depth < 0 || B.cfg.n_cg == 0) {
@@ -1031,16 +1127,11 @@ int main(int argc, char **argv)
 	usleep(200000);
 	cpu_sample(&c1);
 	B.other[0] = other_load(&c0, &c1, sysconf(_SC_NPROCESSORS_ONLN));
+	warm_up(B.cfg.quick ? QUICK_WARMUP_MS : WARMUP_MS);
 
-	do_pair();
-	do_rx();
-	do_sync();
-	do_bounce();
-	do_pool();
-	do_scale();
-	do_threads();
-	do_nic();
-	do_callgrind();
+	for (i = 0; i < (int)(sizeof(groups) / sizeof(groups[0])); i++)
+		if (selected(groups[i].name))
+			groups[i].run();
 	cpu_sample(&c2);
 	B.other[1] = other_load(&c1, &c2, sysconf(_SC_NPROCESSORS_ONLN));
 

@@ -115,6 +115,24 @@ double bench_median_op(const struct bench_cfg *cfg, bench_loop fn, void *ctx)
 	return bench_median(t, reps);
 }
 
+void bench_median_group(const struct bench_cfg *cfg, int n, const bench_loop *fns,
+			void *const *ctxs, double *out)
+{
+	double t[BENCH_GROUP_MAX][64];
+	unsigned long count[BENCH_GROUP_MAX];
+	int i, j, reps = cfg->reps < 64 ? cfg->reps : 64;
+
+	if (n > BENCH_GROUP_MAX)
+		n = BENCH_GROUP_MAX;
+	for (j = 0; j < n; j++)
+		count[j] = bench_calibrate(cfg, fns[j], ctxs[j]);
+	for (i = 0; i < reps; i++)
+		for (j = 0; j < n; j++)
+			t[j][i] = bench_run_ns(cfg, fns[j], ctxs[j], count[j]) / (double)count[j];
+	for (j = 0; j < n; j++)
+		out[j] = bench_median(t[j], reps);
+}
+
 long bench_rss_bytes(void)
 {
 	FILE *f = fopen("/proc/self/statm", "r");

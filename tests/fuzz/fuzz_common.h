@@ -16,15 +16,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define FUZZ_CHECK(cond, ...)                                                            \
-	do {                                                                             \
-		if (!(cond)) {                                                           \
+#define FUZZ_CHECK(cond, ...)                                                             \
+	do {                                                                              \
+		if (!(cond)) {                                                            \
 			fprintf(stderr, "fuzz invariant broken at %s:%d: %s: ", __FILE__, \
-				__LINE__, #cond);                                        \
-			fprintf(stderr, __VA_ARGS__);                                    \
-			fputc('\n', stderr);                                             \
-			abort();                                                         \
-		}                                                                        \
+				__LINE__, #cond);                                         \
+			fprintf(stderr, __VA_ARGS__);                                     \
+			fputc('\n', stderr);                                              \
+			abort();                                                          \
+		}                                                                         \
 	} while (0)
 
 struct fuzz_in {

@@ -102,13 +102,11 @@ static void check_desc(const struct plat_desc *d)
 
 	check_name(d->model, sizeof(d->model), "model");
 	FUZZ_CHECK(d->nbanks >= 0 && d->nbanks <= DESC_MAX_BANKS, "nbanks=%d", d->nbanks);
-	FUZZ_CHECK(d->nregions >= 0 && d->nregions <= DESC_MAX_REGIONS, "nregions=%d",
-		   d->nregions);
-	FUZZ_CHECK(d->ndevices >= 0 && d->ndevices <= DESC_MAX_DEVICES, "ndevices=%d",
-		   d->ndevices);
+	FUZZ_CHECK(d->nregions >= 0 && d->nregions <= DESC_MAX_REGIONS, "nregions=%d", d->nregions);
+	FUZZ_CHECK(d->ndevices >= 0 && d->ndevices <= DESC_MAX_DEVICES, "ndevices=%d", d->ndevices);
 	for (i = 0; i < d->nbanks; i++)
-		FUZZ_CHECK(d->banks[i].base + d->banks[i].size >= d->banks[i].base,
-			   "bank %d wraps", i);
+		FUZZ_CHECK(d->banks[i].base + d->banks[i].size >= d->banks[i].base, "bank %d wraps",
+			   i);
 	for (i = 0; i < d->nregions; i++) {
 		const struct desc_region *g = &d->regions[i];
 

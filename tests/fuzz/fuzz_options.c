@@ -72,9 +72,9 @@ static void check_terminated(const struct dmasan_options *o, const char *when)
 #define DMASAN_OPTION_CHECK_BOOL(name)
 #define DMASAN_OPTION_CHECK_INT(name)
 #define DMASAN_OPTION_CHECK_SIZE(name)
-#define DMASAN_OPTION_CHECK_STR(name)                                                  \
-	FUZZ_CHECK(memchr(o->name, '\0', sizeof(o->name)) != NULL, "%s: %s unterminated", \
-		   when, #name);
+#define DMASAN_OPTION_CHECK_STR(name)                                                           \
+	FUZZ_CHECK(memchr(o->name, '\0', sizeof(o->name)) != NULL, "%s: %s unterminated", when, \
+		   #name);
 #define DMASAN_OPTION(type, name, def, help) DMASAN_OPTION_CHECK_##type(name)
 #include "core/options.def"
 #undef DMASAN_OPTION
@@ -112,8 +112,7 @@ static void check_round_trip(const struct dmasan_options *o)
 	for (i = 0; i < options_count(); i++) {
 		const char *name = options_name(i);
 
-		FUZZ_CHECK(options_format_value(o, name, val, sizeof(val)) == 0, "format %s",
-			   name);
+		FUZZ_CHECK(options_format_value(o, name, val, sizeof(val)) == 0, "format %s", name);
 		if (quote(val, q, sizeof(q)))
 			continue;
 		snprintf(pair, sizeof(pair), "%s=%s", name, q);

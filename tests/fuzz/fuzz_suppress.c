@@ -138,7 +138,8 @@ static void parse_checked(const char *text, size_t len)
 	FUZZ_CHECK(rc == 0 || rc == -EINVAL, "supp_parse returned %d", rc);
 	FUZZ_CHECK(memchr(err, '\0', sizeof(err)), "error message unterminated");
 	if (rc) {
-		FUZZ_CHECK(memcmp(&before, &set, sizeof(set)) == 0, "a rejected file changed the set");
+		FUZZ_CHECK(memcmp(&before, &set, sizeof(set)) == 0,
+			   "a rejected file changed the set");
 		FUZZ_CHECK(!strncmp(err, "fuzz.supp:", 10), "message without origin: %s", err);
 		FUZZ_CHECK(!strchr(err, '\n'), "message spans lines: %s", err);
 	} else {

@@ -6,6 +6,8 @@
 set -u
 harness=$1
 shift
+# Input names are ours (no white space), so word splitting is what we want.
+# shellcheck disable=SC2046
 set -- $(for d in "$@"; do
 	[ -d "$d" ] && find "$d" -maxdepth 1 -type f ! -name '.*' ! -name 'README*' | sort
 done)
@@ -14,4 +16,4 @@ if [ $# -eq 0 ]; then
 	exit 0
 fi
 echo "replay: $# inputs through ${harness##*/}"
-exec "$harness" -runs=1 "$@"
+exec "$harness" -runs=1 -timeout=30 "$@"
