@@ -69,70 +69,57 @@ void reenter_leave(int *before)
 		run_queue();
 }
 
-static struct deferred *slot(void)
+/* Queue @d behind the calls already waiting, or count it dropped. */
+static void push(const struct deferred *d)
 {
 	if (qtail - qhead >= DEFER_MAX) {
 		atomic_fetch_add(&dropped, 1);
-		return NULL;
+		return;
 	}
-	return &queue[qtail % DEFER_MAX];
+	queue[qtail % DEFER_MAX] = *d;
+	qtail++;
 }
 
 void reenter_defer_unmap(struct device *dev, uint64_t addr, size_t size, int dir,
 			 unsigned long attrs, int type, const char *api, uintptr_t caller)
 {
-	struct deferred *d = slot();
-
-	if (!d)
-		return;
-	*d = (struct deferred){ .kind = D_UNMAP,
-				.dev = dev,
-				.addr = addr,
-				.size = size,
-				.dir = dir,
-				.attrs = attrs,
-				.type = type,
-				.api = api,
-				.caller = caller };
-	qtail++;
+	push(&(struct deferred){ .kind = D_UNMAP,
+				 .dev = dev,
+				 .addr = addr,
+				 .size = size,
+				 .dir = dir,
+				 .attrs = attrs,
+				 .type = type,
+				 .api = api,
+				 .caller = caller });
 }
 
 void reenter_defer_sync(struct device *dev, uint64_t addr, size_t size, int dir, int to_cpu,
 			const char *api, uintptr_t caller)
 {
-	struct deferred *d = slot();
-
-	if (!d)
-		return;
-	*d = (struct deferred){ .kind = D_SYNC,
-				.dev = dev,
-				.addr = addr,
-				.size = size,
-				.dir = dir,
-				.to_cpu = to_cpu,
-				.api = api,
-				.caller = caller };
-	qtail++;
+	push(&(struct deferred){ .kind = D_SYNC,
+				 .dev = dev,
+				 .addr = addr,
+				 .size = size,
+				 .dir = dir,
+				 .to_cpu = to_cpu,
+				 .api = api,
+				 .caller = caller });
 }
 
 void reenter_defer_free(struct device *dev, size_t size, void *cpu, uint64_t handle,
 			unsigned long attrs, int type, int dir, const char *api, uintptr_t caller)
 {
-	struct deferred *d = slot();
-
-	if (!d)
-		return;
-	*d = (struct deferred){ .kind = D_FREE,
-				.dev = dev,
-				.addr = handle,
-				.size = size,
-				.cpu = cpu,
-				.dir = dir,
-				.attrs = attrs,
-				.type = type,
-				.api = api,
-				.caller = caller };
-	qtail++;
+	push(&(struct deferred){ .kind = D_FREE,
+				 .dev = dev,
+				 .addr = handle,
+				 .size = size,
+				 .cpu = cpu,
+				 .dir = dir,
+				 .attrs = attrs,
+				 .type = type,
+				 .api = api,
+				 .caller = caller });
 }
 
 unsigned long reenter_dropped(void)
