@@ -409,8 +409,12 @@ static uint64_t iova_pages(uint64_t addr, uint64_t size)
 	return ((addr & (APAGE - 1)) + (size ? size : 1) + APAGE - 1) / APAGE;
 }
 
-/* An IOVA for [cpu, cpu+size) below @limit, keeping the page offset; 0 when exhausted. */
-static uint64_t iommu_map(struct dmdev *dd, uintptr_t cpu, uint64_t size, uint64_t limit)
+/*
+ * An IOVA for [cpu, cpu+size) below @limit, keeping the page offset, its
+ * first page a multiple of @align pages; 0 when exhausted.
+ */
+static uint64_t iommu_map(struct dmdev *dd, uintptr_t cpu, uint64_t size, uint64_t limit,
+			  uint64_t align)
 {
 	struct iova_space *sp;
 	uint64_t base;
@@ -422,7 +426,7 @@ static uint64_t iommu_map(struct dmdev *dd, uintptr_t cpu, uint64_t size, uint64
 	spin_unlock(&dd->lock);
 	if (!sp)
 		return 0;
-	base = iova_alloc(sp, iova_pages(cpu, size), limit);
+	base = iova_alloc(sp, iova_pages(cpu, size), limit, align);
 	return base ? base | (cpu & (APAGE - 1)) : 0;
 }
 
@@ -453,7 +457,7 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 		phys = 0; /* outside every dma-range: only a bounce reaches it */
 	if (dd->iommu && strcmp(mode, "force") != 0 && !dd->rpool) {
 		/* The IOMMU reaches any page: the IOVA only has to fit the mask. */
-		r->dma = phys ? iommu_map(dd, cpu, span, limit) : 0;
+		r->dma = phys ? iommu_map(dd, cpu, span, limit, 1) : 0;
 		if (r->dma)
 			return 0;
 		report_unreachable(dd, phys, size, limit, stack, api);
@@ -1255,8 +1259,14 @@ void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned lon
 			dma = place_host((uintptr_t)cpu, size);
 			if (dma && machine_to_bus(dd, dma, &dma) != 0)
 				dma = 0;
-			if (dd->iommu && dma)
-				dma = iommu_map(dd, (uintptr_t)cpu, size, limit);
+			if (dd->iommu && dma) {
+				uint64_t pages = (size + APAGE - 1) / APAGE, align = 1;
+
+				/* Coherent buffers are naturally aligned, in IOVA space too. */
+				while (align < pages && align < 512)
+					align <<= 1;
+				dma = iommu_map(dd, (uintptr_t)cpu, size, limit, align);
+			}
 			if (!dma || dma + size - 1 > limit) {
 				arena_free(cpu, size);
 				return NULL;

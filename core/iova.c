@@ -61,7 +61,7 @@ static int push(struct stack *st, uint64_t pfn, uint64_t pages)
 	return 0;
 }
 
-uint64_t iova_alloc(struct iova_space *s, uint64_t pages, uint64_t limit)
+uint64_t iova_alloc(struct iova_space *s, uint64_t pages, uint64_t limit, uint64_t align)
 {
 	uint64_t top = (limit + 1) >> IOVA_SHIFT, pfn = 0;
 	struct stack *st;
@@ -74,7 +74,7 @@ uint64_t iova_alloc(struct iova_space *s, uint64_t pages, uint64_t limit)
 	for (i = st->n; i-- > 0;) {
 		struct range *r = &st->r[i];
 
-		if (r->pages >= pages && r->pfn + r->pages <= top) {
+		if (r->pages >= pages && r->pfn + r->pages <= top && !(r->pfn & (align - 1))) {
 			pfn = r->pfn;
 			*r = st->r[--st->n];
 			break;
@@ -83,8 +83,8 @@ uint64_t iova_alloc(struct iova_space *s, uint64_t pages, uint64_t limit)
 	if (!pfn) {
 		uint64_t cur = s->cursor < top ? s->cursor : top;
 
-		if (cur > pages) {
-			pfn = cur - pages;
+		if (cur > pages && ((cur - pages) & ~(align - 1))) {
+			pfn = (cur - pages) & ~(align - 1);
 			if (s->cursor > pfn)
 				s->cursor = pfn;
 		}

@@ -20,10 +20,11 @@ struct iova_space *iova_create(uint64_t limit);
 
 /**
  * iova_alloc - @pages pages below @limit (the caller's mask; the space
- * never grows above its creation limit). @return the first page's bus
+ * never grows above its creation limit), the first page a multiple of
+ * @align pages (a power of two; 1 for none). @return the first page's bus
  * address, or 0 when the space is exhausted.
  */
-uint64_t iova_alloc(struct iova_space *s, uint64_t pages, uint64_t limit);
+uint64_t iova_alloc(struct iova_space *s, uint64_t pages, uint64_t limit, uint64_t align);
 
 /** iova_free - give back @pages pages at bus address @addr (page-aligned). */
 void iova_free(struct iova_space *s, uint64_t addr, uint64_t pages);

@@ -60,6 +60,7 @@ def attrs0():
 
 
 def dev_add(d, name, coherent=0, dma_bits=0):
+    # coherent is the info byte: tristate coherent in % 3, IOMMU in (>> 2) % 3, 0x80 = NULL
     b = name.encode()
     return u8(DEV_ADD) + u8(d) + u8(len(b)) + b + u8(coherent) + u8(dma_bits)
 
@@ -202,16 +203,24 @@ REGRESS = {
     'pool-align-2-63.bin': dev_add(0, 'r') + pool_create(0, 16, 63),
 }
 
-# Inputs that reach reported shim bugs not fixed yet (DMASAN_FUZZ_KNOWN_BUGS=1).
-KNOWN = {
-    # Known bug 4: a 64 KiB coherent buffer after an 8 KiB one is only page-aligned
+REGRESS.update({
+    # coherent memory was only page-aligned: a 64 KiB buffer after an 8 KiB one
     'coherent-not-naturally-aligned.bin': dev_add(0, 'r') + alloc(0, 8192) + alloc(0, 65536),
-    # Known bug 6: dma_free_coherent() of a live pool block's handle frees the pool's page,
-    # and the next coherent allocation gets the same memory (a declared region, first fit)
+    # dma_free_coherent() of a live pool block's handle freed the pool's page, and the next
+    # coherent allocation got the same memory (a declared region, first fit)
     'free-coherent-of-pool-block.bin': dev_add(0, 'r') + declare(0, 0x40000000, 16) +
     pool_create(0, 4096, 12) + pool_alloc(0) +
     u8(UNMAP_GARBAGE) + dev(0) + u8(4) + u8(5) + u8(0) + size(4096) + u8(BIDI) + u16(0) +
     alloc(0, 4096),
+})
+
+# Inputs that reach reported shim bugs not fixed yet (tests/fuzz/known/api/, run with
+# DMASAN_FUZZ_KNOWN_BUGS=1).
+KNOWN = {
+    # Known bug 1: behind an IOMMU, a 32 KiB coherent buffer after an 8 KiB one gets an
+    # IOVA aligned to a page only (Linux: to 32 KiB)
+    'coherent-iova-not-naturally-aligned.bin': dev_add(0, 'mmu0', coherent=2 << 2) +
+    alloc(0, 8192) + alloc(0, 32768),
 }
 
 if __name__ == '__main__':

@@ -33,9 +33,10 @@
  * At the end of an input everything still held is released correctly, so
  * inputs are independent (the shim never frees device and pool records by
  * design; LeakSanitizer cannot see them: they live in its private heap).
- * Paths that reach shim bugs reported but not fixed yet are avoided unless
- * DMASAN_FUZZ_KNOWN_BUGS=1 (each guard says "Known bug N"; tests/README.md
- * lists them, tests/fuzz/known/api/ has an input for each).
+ * A shim bug reported but not fixed yet is steered around by a guard marked
+ * "Known bug N" that DMASAN_FUZZ_KNOWN_BUGS=1 turns off, with its input in
+ * tests/fuzz/known/api/ (see tests/README.md); the bugs fixed since have
+ * their inputs in tests/fuzz/regress/api/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -70,6 +71,7 @@
 #define RO_BUF 8192
 #define XFER_MAX (64UL << 10)
 #define MAP_CAP (4ULL << 20)	    /* largest map the shim accepts that the harness makes */
+#define NATURAL_MAX (2ULL << 20)    /* the shim aligns coherent memory to its order up to this */
 #define DECLARE_BUDGET (64UL << 20) /* declared regions are never given back */
 
 enum mkind { MK_SINGLE, MK_PAGE, MK_SG, MK_SGTABLE, MK_RESOURCE };
@@ -77,7 +79,6 @@ enum ckind { CK_COHERENT, CK_ATTRS, CK_NONCOHERENT, CK_PAGES };
 
 struct mrec {
 	int used, live, dev, kind, dir, nents, mapped;
-	int ro; /* maps read-only memory (only DMA_TO_DEVICE maps of it succeed) */
 	unsigned long attrs;
 	dma_addr_t dma;
 	size_t size;
@@ -110,6 +111,9 @@ static struct device devs[NDEV];
 static struct device_dma_parameters parms[NDEV];
 static char dev_names[NDEV][96];
 static int declared[NDEV];
+static int had_region[NDEV + 1];   /* a region was declared during this input (NULL: never) */
+static int behind_iommu[NDEV + 1]; /* added with an IOMMU (until removed) */
+static int known_bugs; /* DMASAN_FUZZ_KNOWN_BUGS=1: take the paths of reported shim bugs */
 static unsigned long declared_bytes;
 
 static struct mrec maps[NMAP];
@@ -124,9 +128,8 @@ static uint8_t xfer[XFER_MAX], xfer2[XFER_MAX];
 static uint8_t *stack_buf;	    /* the running input's stack buffer */
 static unsigned int line_size = 64; /* the simulated cache line (dma_get_cache_alignment()) */
 
-static int known_bugs; /* DMASAN_FUZZ_KNOWN_BUGS=1: take the paths of reported shim bugs */
-static int json_log;   /* the log is JSON lines (not format=text from DMASAN_FUZZ_OPTIONS) */
-static int trace;      /* DMASAN_FUZZ_TRACE=1: print each operation and finding */
+static int json_log; /* the log is JSON lines (not format=text from DMASAN_FUZZ_OPTIONS) */
+static int trace;    /* DMASAN_FUZZ_TRACE=1: print each operation and finding */
 static char log_file[256];
 static off_t log_seen;
 static unsigned long inputs;
@@ -227,9 +230,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 	(void)argc;
 	(void)argv;
-	known_bugs = known && known[0] == '1';
 	trace = getenv("DMASAN_FUZZ_TRACE") && getenv("DMASAN_FUZZ_TRACE")[0] == '1';
 	json_log = !(extra && strstr(extra, "format=text"));
+	known_bugs = known && known[0] == '1';
 	/* log_path is a prefix: the shim writes <prefix>.<pid>. */
 	snprintf(opts, sizeof(opts),
 		 "log_path=%s/dmasan-fuzz-api:format=json:leak_check_at_exit=0:print_summary=0:"
@@ -390,11 +393,6 @@ static void pick_buf(struct fuzz_in *in, void **ptr, uint64_t *extent)
 	*extent = RESERVE - off;
 }
 
-static int is_ro(const void *p)
-{
-	return (const uint8_t *)p >= ro_buf && (const uint8_t *)p <= ro_buf + RO_BUF;
-}
-
 /*
  * A size for a map of @extent bytes: wild sizes only where the harness owns
  * the memory. Sizes the shim accepts (up to 1 GiB) are kept below MAP_CAP:
@@ -534,6 +532,8 @@ static void op_dev_add(struct fuzz_in *in)
 	info.dma_bits = fin_u8(in) % 72;
 	rc = dmasan_device_add(&devs[d], dev_names[d][0] ? dev_names[d] : NULL,
 			       (use_info & 0x80) ? NULL : &info);
+	if (rc == 0)
+		behind_iommu[d] = !(use_info & 0x80) && info.iommu == DMASAN_YES;
 	FUZZ_CHECK(rc == 0 || rc == -EEXIST || rc == -ENOMEM, "dmasan_device_add returned %d", rc);
 	FUZZ_CHECK(devs[d].dma_mask == &devs[d].coherent_dma_mask || rc,
 		   "a registered device has no dma_mask");
@@ -546,7 +546,7 @@ static void op_dev_del(struct fuzz_in *in)
 	pick_dev(in, &d);
 	dmasan_device_del(d == NDEV ? NULL : &devs[d]);
 	if (d < NDEV)
-		declared[d] = 0; /* the region, if any, was given up with the device */
+		declared[d] = behind_iommu[d] = 0; /* the region, if any, went with the device */
 }
 
 static void op_set_mask(struct fuzz_in *in)
@@ -628,13 +628,8 @@ static void op_map(struct fuzz_in *in, int kind)
 	m->attrs = attrs;
 	m->cpu = p;
 	m->size = size;
-	m->ro = is_ro(p);
-	/*
-	 * Known bug 2: a device access of 1 byte at a zero-length mapping lands
-	 * in the CPU byte there, which was never mapped; allow it unless asked.
-	 */
 	if (kind != MK_RESOURCE)
-		allow(p, size ? size : !known_bugs);
+		allow(p, size);
 	if (kind == MK_SINGLE) {
 		m->dma = dma_map_single_attrs(dev, p, size, (enum dma_data_direction)dir, attrs);
 	} else if (kind == MK_PAGE) {
@@ -684,18 +679,12 @@ static int build_sg(struct fuzz_in *in, struct mrec *m, int nreal)
 		void *p;
 
 		pick_buf(in, &p, &extent);
-		if (!p && !known_bugs) {
-			/* Known bug 1: an entry without a page is UB in core_map_sg (sg_virt). */
-			p = arena;
-			extent = RESERVE;
-		}
 		len = fit_size(pick_size(in), extent);
 		if (len > UINT32_MAX || len > extent)
 			len = extent < UINT32_MAX ? extent : UINT32_MAX;
 		if (p) {
 			sg_set_buf(s, p, (unsigned int)len);
 			allow(p, len);
-			m->ro |= is_ro(p);
 		} else {
 			s->offset = (unsigned int)(len & 0xff);
 			s->length = (unsigned int)len;
@@ -763,34 +752,6 @@ static struct mrec *pick_map(struct fuzz_in *in)
 	int i = fin_u8(in) % NMAP;
 
 	return maps[i].used ? &maps[i] : NULL;
-}
-
-/*
- * Known bug 3: a sync or unmap for the CPU of read-only memory mapped
- * DMA_TO_DEVICE, with another direction, writes into it and crashes. 1 when
- * @h falls in such a mapping (then the harness keeps to DMA_TO_DEVICE).
- */
-static int hits_ro(dma_addr_t h)
-{
-	int i, k;
-
-	if (known_bugs)
-		return 0;
-	for (i = 0; i < NMAP; i++) {
-		const struct mrec *m = &maps[i];
-
-		if (!m->used || !m->ro)
-			continue;
-		if (h - m->dma <= m->size)
-			return 1;
-		for (k = 0; k < 2 * (SG_MAX + 4); k++) {
-			const struct scatterlist *sg = &m->sg[k / (SG_MAX + 4)][k % (SG_MAX + 4)];
-
-			if (sg->dma_length && h - sg->dma_address <= sg->dma_length)
-				return 1;
-		}
-	}
-	return 0;
 }
 
 static struct device *dev_of(int d)
@@ -861,8 +822,6 @@ static void op_unmap(struct fuzz_in *in)
 	default:
 		break;
 	}
-	if (m->ro && !known_bugs)
-		dir = DMA_TO_DEVICE;
 	unmap_as(dev_of((how & 0x40) ? fin_u8(in) % (NDEV + 1) : m->dev), m, kind, m->dma, size,
 		 dir, attrs, nents);
 	/* Kept in the table (not live) so that a later unmap is a double unmap. */
@@ -914,23 +873,6 @@ static void freed_handle(struct device *dev, dma_addr_t h)
 			cohs[i].live = 0;
 }
 
-/*
- * Known bug 6: dma_free_coherent() of a pool block's handle frees the
- * pool's backing page under the pool, so the memory is handed out twice.
- * 1 when @h is a live block's handle (the harness then leaves it alone).
- */
-static int pool_handle(dma_addr_t h)
-{
-	int i;
-
-	if (known_bugs)
-		return 0;
-	for (i = 0; i < NBLK; i++)
-		if (blks[i].used && (blks[i].dma & ~(dma_addr_t)4095) == (h & ~(dma_addr_t)4095))
-			return 1;
-	return 0;
-}
-
 static void op_unmap_garbage(struct fuzz_in *in)
 {
 	struct device *dev = pick_dev(in, NULL);
@@ -940,8 +882,6 @@ static void op_unmap_garbage(struct fuzz_in *in)
 	int dir = pick_dir(in), i;
 	static struct scatterlist sg[4];
 
-	if (hits_ro(h))
-		dir = DMA_TO_DEVICE;
 	switch (how % 6) {
 	case 0:
 		dma_unmap_single(dev, h, size, (enum dma_data_direction)dir);
@@ -957,8 +897,6 @@ static void op_unmap_garbage(struct fuzz_in *in)
 		for (i = 0; i < 4; i++) {
 			sg[i].dma_address = i ? pick_handle(in) : h;
 			sg[i].dma_length = (unsigned int)pick_size(in);
-			if (hits_ro(sg[i].dma_address))
-				dir = DMA_TO_DEVICE;
 		}
 		dma_unmap_sg(dev, sg, 1 + (int)(how >> 4) % 4, (enum dma_data_direction)dir);
 		break;
@@ -967,15 +905,11 @@ static void op_unmap_garbage(struct fuzz_in *in)
 
 		if (!cpu)
 			cpu = arena;
-		if (pool_handle(h))
-			break;
 		dma_free_coherent(dev, size, cpu, h);
 		freed_handle(dev, h);
 		break;
 	}
 	default:
-		if (pool_handle(h))
-			break;
 		dma_free_noncoherent(dev, size, arena + 64 * fin_u8(in), h,
 				     (enum dma_data_direction)dir);
 		freed_handle(dev, h);
@@ -1054,8 +988,6 @@ static void op_sync(struct fuzz_in *in)
 		off = (var & 4) ? (unsigned long)fin_u64(in) : 0;
 		m = NULL;
 	}
-	if ((m && m->ro && !known_bugs) || hits_ro(dma) || hits_ro(dma + off))
-		dir = DMA_TO_DEVICE;
 	sync_as(dev, m, dma, size, off, dir, how);
 }
 
@@ -1105,13 +1037,21 @@ static void op_alloc(struct fuzz_in *in)
 	FUZZ_CHECK(size > 0, "a zero-byte allocation succeeded");
 	/*
 	 * Linux aligns coherent memory to the smallest page order that holds
-	 * it, so a buffer of up to 64 KiB never crosses a 64 KiB boundary.
-	 * Known bug 4: the shim aligns to a page only; checked when asked.
+	 * it, so a buffer of up to 64 KiB never crosses a 64 KiB boundary (the
+	 * shim does so up to NATURAL_MAX; a declared region only relative to
+	 * the device address it was declared at).
+	 * Known bug 1: behind an IOMMU the IOVA is page-aligned only (Linux's
+	 * iommu-dma allocates size-aligned IOVAs); checked there when asked.
 	 */
-	if (known_bugs && (kind == CK_COHERENT || kind == CK_ATTRS) && size <= (1UL << 30))
-		FUZZ_CHECK((c->dma & ((PAGE_SIZE << get_order(size)) - 1)) == 0,
-			   "coherent buffer of %zu bytes at 0x%llx is not aligned to %lu", size,
-			   (unsigned long long)c->dma, PAGE_SIZE << get_order(size));
+	if ((kind == CK_COHERENT || kind == CK_ATTRS) && d < NDEV && !had_region[d] &&
+	    (known_bugs || !behind_iommu[d])) {
+		uint64_t nat = PAGE_SIZE << get_order(size);
+
+		nat = nat < NATURAL_MAX ? nat : NATURAL_MAX;
+		FUZZ_CHECK((c->dma & (nat - 1)) == 0,
+			   "coherent buffer of %zu bytes at 0x%llx is not aligned to %llu", size,
+			   (unsigned long long)c->dma, (unsigned long long)nat);
+	}
 	check_returned_memory(p, size, 1, 4096, "coherent buffer");
 	check_fresh(p, size, -1, -1);
 	c->used = c->live = 1;
@@ -1163,8 +1103,6 @@ static void op_free(struct fuzz_in *in)
 	default:
 		break;
 	}
-	if (dma != c->dma && pool_handle(dma))
-		return;
 	switch (kind) {
 	case CK_COHERENT:
 		dma_free_coherent(dev, size, cpu, dma);
@@ -1205,7 +1143,7 @@ static void op_declare(struct fuzz_in *in)
 	if (rc == 0) {
 		declared_bytes += size;
 		if (d < NDEV)
-			declared[d] = 1;
+			declared[d] = had_region[d] = 1;
 	}
 }
 
@@ -1232,15 +1170,6 @@ static void op_pool_create(struct fuzz_in *in)
 	align = a < 200 ? (size_t)1 << (a % 13) : (a < 250 ? (size_t)1 << (14 + a - 200) : a);
 	boundary = b < 128 ? 0 : (b < 250 ? (size_t)1 << (b % 64) : b);
 	if (i < 0)
-		return;
-	/*
-	 * Known bug 7: Linux refuses a boundary below the size rounded up to
-	 * the alignment; the shim checks the size before rounding and then
-	 * makes a pool with no block per page, whose first alloc reads before
-	 * its free stack.
-	 */
-	if (!known_bugs && boundary && align && !(align & (align - 1)) && size <= INT_MAX &&
-	    boundary < (((size < 16 ? 16 : size) + align - 1) & ~(align - 1)))
 		return;
 	p = &pools[i];
 	memset(p, 0, sizeof(*p));
@@ -1289,13 +1218,15 @@ static void op_pool_alloc(struct fuzz_in *in)
 	FUZZ_CHECK(p->used && pool == p->pool && !p->destroyed,
 		   "a block from a pool that does not exist or was destroyed");
 	/*
-	 * Known bug 5: blocks larger than a page, or aligned to more, come from
-	 * page-aligned memory, so they can miss their alignment and cross the
-	 * boundary; checked for them only when asked.
+	 * Blocks keep their alignment and never cross the boundary, also when
+	 * larger than a page (pool pages are naturally aligned, up to
+	 * NATURAL_MAX; in a declared region only relative to its base).
 	 */
-	check_returned_memory(v, p->size, zero != 0,
-			      known_bugs || p->align <= 4096 ? p->align : 4096, "pool block");
-	if (p->boundary && (known_bugs || (p->size <= 4096 && p->align <= 4096)))
+	check_returned_memory(
+		v, p->size, zero != 0,
+		had_region[p->dev] ? 1 : (p->align < NATURAL_MAX ? p->align : NATURAL_MAX),
+		"pool block");
+	if (p->boundary && !had_region[p->dev] && p->boundary <= NATURAL_MAX)
 		FUZZ_CHECK(((dma ^ (dma + p->size - 1)) & ~(uint64_t)(p->boundary - 1)) == 0,
 			   "pool block 0x%llx+%zu crosses the %zu-byte boundary",
 			   (unsigned long long)dma, p->size, p->boundary);
@@ -1564,7 +1495,7 @@ static void release_all(void)
 	for (i = 0; i < NDEV; i++) {
 		if (declared[i])
 			dma_release_coherent_memory(&devs[i]);
-		declared[i] = 0;
+		declared[i] = had_region[i] = 0;
 	}
 }
 
