@@ -605,11 +605,62 @@ static int check_header(struct ctx *c, const void *blob, size_t len)
 	return 0;
 }
 
+static uint32_t be32_at(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/*
+ * Walk the structure block's tokens and refuse a property longer than the
+ * block before libfdt sees it: libfdt 1.6.1 (Debian 12) loops forever in
+ * fdt_check_full() on a length of 2^31 or more.
+ */
+static int check_struct_lengths(struct ctx *c, const void *blob)
+{
+	const uint8_t *b = blob;
+	uint32_t off = fdt_off_dt_struct(blob), size = fdt_size_dt_struct(blob);
+	uint32_t total = fdt_totalsize(blob), pos = 0;
+
+	if (off > total || size > total - off)
+		return fail(
+			c,
+			"corrupt devicetree: structure block [%u, +%u) beyond the blob (%u bytes)",
+			off, size, total);
+	while (pos + 4 <= size) {
+		uint32_t tag = be32_at(b + off + pos);
+
+		pos += 4;
+		if (tag == FDT_BEGIN_NODE) {
+			while (pos < size && b[off + pos])
+				pos++;
+			pos = (pos + 4) & ~3u;
+		} else if (tag == FDT_PROP) {
+			uint32_t plen;
+
+			if (pos + 8 > size)
+				break;
+			plen = be32_at(b + off + pos);
+			if (plen > size - pos - 8)
+				return fail(
+					c,
+					"corrupt devicetree: a property of %u bytes in a %u-byte structure block",
+					plen, size);
+			pos = (pos + 8 + plen + 3) & ~3u;
+		} else if (tag == FDT_END) {
+			break;
+		}
+	}
+	return 0;
+}
+
 static int parse(struct ctx *c, const void *blob, size_t len)
 {
 	int off, depth = -1, err;
 
 	err = check_header(c, blob, len);
+	if (err)
+		return err;
+	err = check_struct_lengths(c, blob);
 	if (err)
 		return err;
 	err = fdt_check_full(blob, len);

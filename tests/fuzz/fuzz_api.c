@@ -35,8 +35,8 @@
  * design; LeakSanitizer cannot see them: they live in its private heap).
  * A shim bug reported but not fixed yet is steered around by a guard marked
  * "Known bug N" that DMASAN_FUZZ_KNOWN_BUGS=1 turns off, with its input in
- * tests/fuzz/known/api/ (see tests/README.md); the bugs fixed since have
- * their inputs in tests/fuzz/regress/api/.
+ * tests/fuzz/known/api/ (see tests/README.md); there is none at present:
+ * the bugs found so far are fixed and their inputs are in tests/fuzz/regress/api/.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -111,9 +111,7 @@ static struct device devs[NDEV];
 static struct device_dma_parameters parms[NDEV];
 static char dev_names[NDEV][96];
 static int declared[NDEV];
-static int had_region[NDEV + 1];   /* a region was declared during this input (NULL: never) */
-static int behind_iommu[NDEV + 1]; /* added with an IOMMU (until removed) */
-static int known_bugs; /* DMASAN_FUZZ_KNOWN_BUGS=1: take the paths of reported shim bugs */
+static int had_region[NDEV + 1]; /* a region was declared during this input (NULL: never) */
 static unsigned long declared_bytes;
 
 static struct mrec maps[NMAP];
@@ -224,7 +222,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	const char *extra = getenv("DMASAN_FUZZ_OPTIONS");
-	const char *known = getenv("DMASAN_FUZZ_KNOWN_BUGS");
 	const char *dir = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp";
 	char opts[1024];
 
@@ -232,7 +229,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	(void)argv;
 	trace = getenv("DMASAN_FUZZ_TRACE") && getenv("DMASAN_FUZZ_TRACE")[0] == '1';
 	json_log = !(extra && strstr(extra, "format=text"));
-	known_bugs = known && known[0] == '1';
 	/* log_path is a prefix: the shim writes <prefix>.<pid>. */
 	snprintf(opts, sizeof(opts),
 		 "log_path=%s/dmasan-fuzz-api:format=json:leak_check_at_exit=0:print_summary=0:"
@@ -532,8 +528,6 @@ static void op_dev_add(struct fuzz_in *in)
 	info.dma_bits = fin_u8(in) % 72;
 	rc = dmasan_device_add(&devs[d], dev_names[d][0] ? dev_names[d] : NULL,
 			       (use_info & 0x80) ? NULL : &info);
-	if (rc == 0)
-		behind_iommu[d] = !(use_info & 0x80) && info.iommu == DMASAN_YES;
 	FUZZ_CHECK(rc == 0 || rc == -EEXIST || rc == -ENOMEM, "dmasan_device_add returned %d", rc);
 	FUZZ_CHECK(devs[d].dma_mask == &devs[d].coherent_dma_mask || rc,
 		   "a registered device has no dma_mask");
@@ -546,7 +540,7 @@ static void op_dev_del(struct fuzz_in *in)
 	pick_dev(in, &d);
 	dmasan_device_del(d == NDEV ? NULL : &devs[d]);
 	if (d < NDEV)
-		declared[d] = behind_iommu[d] = 0; /* the region, if any, went with the device */
+		declared[d] = 0; /* the region, if any, went with the device */
 }
 
 static void op_set_mask(struct fuzz_in *in)
@@ -788,7 +782,7 @@ static void op_unmap(struct fuzz_in *in)
 {
 	struct mrec *m = pick_map(in);
 	uint8_t how = fin_u8(in);
-	int kind, dir, nents;
+	int kind, dir, nents, d;
 	size_t size;
 	unsigned long attrs;
 
@@ -822,10 +816,16 @@ static void op_unmap(struct fuzz_in *in)
 	default:
 		break;
 	}
-	unmap_as(dev_of((how & 0x40) ? fin_u8(in) % (NDEV + 1) : m->dev), m, kind, m->dma, size,
-		 dir, attrs, nents);
-	/* Kept in the table (not live) so that a later unmap is a double unmap. */
-	m->live = 0;
+	d = (how & 0x40) ? fin_u8(in) % (NDEV + 1) : m->dev;
+	unmap_as(dev_of(d), m, kind, m->dma, size, dir, attrs, nents);
+	/*
+	 * Kept in the table (not live) so that a later unmap is a double unmap,
+	 * unless the call cannot have ended it all (another device, or fewer sg
+	 * entries): then it stays live and is released at the end of the input.
+	 */
+	if (dev_of(d) == dev_of(m->dev) &&
+	    ((m->kind != MK_SG && m->kind != MK_SGTABLE) || nents >= m->mapped))
+		m->live = 0;
 }
 
 static dma_addr_t pick_handle(struct fuzz_in *in)
@@ -1040,11 +1040,9 @@ static void op_alloc(struct fuzz_in *in)
 	 * it, so a buffer of up to 64 KiB never crosses a 64 KiB boundary (the
 	 * shim does so up to NATURAL_MAX; a declared region only relative to
 	 * the device address it was declared at).
-	 * Known bug 1: behind an IOMMU the IOVA is page-aligned only (Linux's
-	 * iommu-dma allocates size-aligned IOVAs); checked there when asked.
+	 * An IOMMU's IOVAs are size-aligned as well, as Linux's iommu-dma makes them.
 	 */
-	if ((kind == CK_COHERENT || kind == CK_ATTRS) && d < NDEV && !had_region[d] &&
-	    (known_bugs || !behind_iommu[d])) {
+	if ((kind == CK_COHERENT || kind == CK_ATTRS) && d < NDEV && !had_region[d]) {
 		uint64_t nat = PAGE_SIZE << get_order(size);
 
 		nat = nat < NATURAL_MAX ? nat : NATURAL_MAX;
