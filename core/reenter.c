@@ -39,11 +39,13 @@ int reenter_enter(void)
 
 static void run_queue(void)
 {
+	/* Inside the API for the whole drain: a handler arriving meanwhile only
+	 * queues behind (it never drains in turn), so each entry runs once. */
+	depth++;
 	while (qhead != qtail) {
 		struct deferred d = queue[qhead % DEFER_MAX];
 
 		qhead++;
-		depth++;
 		switch (d.kind) {
 		case D_UNMAP:
 			core_unmap(d.dev, d.addr, d.size, d.dir, d.attrs, d.type, d.api, d.caller);
@@ -58,8 +60,8 @@ static void run_queue(void)
 		default:
 			break;
 		}
-		depth--;
 	}
+	depth--;
 }
 
 void reenter_leave(int *before)

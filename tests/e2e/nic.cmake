@@ -8,6 +8,9 @@
 # checked too: it must be 0, i.e. every frame lost or corrupted under the
 # shim must be one the injected bug hit.
 if(NOT TARGET nic_test)
+  return() # examples not built (DMASAN_BUILD_EXAMPLES=OFF)
+endif()
+if(NOT TARGET nic_test)
   return()
 endif()
 

@@ -7,6 +7,9 @@
 # no finding (one request at a time and with 8 queued), each bug switch
 # exactly one finding of its own id.
 if(NOT TARGET nvme_test)
+  return() # examples not built (DMASAN_BUILD_EXAMPLES=OFF)
+endif()
+if(NOT TARGET nvme_test)
   return()
 endif()
 
