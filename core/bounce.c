@@ -25,7 +25,6 @@ struct bounce_pool {
 	struct segment *segments;
 	uint8_t *memory;
 	pthread_mutex_t memory_lock;
-	atomic_uint next_segment;
 	atomic_ullong used_slots, high_water, nmaps, nfailed;
 };
 

@@ -1460,7 +1460,7 @@ int core_dev_access_untracked(uint64_t addr, void *buf, size_t len, int is_write
 	return 0;
 }
 
-int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, int is_write)
+static int dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, int is_write)
 {
 	const char *api = is_write ? "dmasan_dev_write" : "dmasan_dev_read";
 	struct flist l;
@@ -1475,8 +1475,6 @@ int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, in
 		return -EFAULT;
 	if (!len)
 		return 0;
-	if (!is_write)
-		memset(buf, 0, len);
 	if (!rt_init() && !tracked_before_disable(dev, addr))
 		return core_dev_access_untracked(addr, buf, len, is_write);
 	dd = core_dev(dev, api);
@@ -1589,6 +1587,16 @@ out:
 	spin_unlock(&o->lock);
 	track_put(o);
 	flist_emit(&l);
+	return err;
+}
+
+int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, int is_write)
+{
+	int err = dev_access(dev, addr, buf, len, is_write);
+
+	/* A refused read leaves zeros, never the caller's stale bytes. */
+	if (err && !is_write && buf)
+		memset(buf, 0, len);
 	return err;
 }
 

@@ -18,7 +18,6 @@ void *heap_alloc(size_t size);
 void *heap_calloc(size_t n, size_t size);
 void *heap_aligned(size_t align, size_t size);
 void heap_free(void *p);
-char *heap_strdup(const char *s);
 
 /** heap_allocated - bytes currently allocated from the private heap. */
 uint64_t heap_allocated(void);

@@ -8,7 +8,9 @@
  *   2. pool mutex                 (core/pool.c)
  *   3. index bucket spinlock      (core/track.c)
  *   4. object spinlock            (struct dmobj.lock)
- *   5. coherent arena mutex       (core/arena.c)
+ *   5. coherent arena mutex, declared-region mutex, swiotlb segment and
+ *      IOVA spinlocks, stack depot shard mutexes (leaves: nothing is
+ *      taken while holding them)
  *   6. report mutex               (core/report.c) - never held while
  *      calling back into the program.
  * Rule: a bucket lock is never held while taking an object lock of

@@ -222,13 +222,6 @@ void track_after_fork(void);
 /** track_seq_after_fork - in a forked child: start a fresh block. */
 void track_seq_after_fork(void);
 
-/** track_line_index - index in o->lines of the line holding CPU address @cpu. */
-static inline uint32_t track_line_index(const struct dmobj *o, uintptr_t cpu,
-					unsigned int line_size)
-{
-	return (uint32_t)(cpu / line_size - o->cpu / line_size);
-}
-
 /* Simulated physical placement. */
 enum zone { ZONE_DMA32 = 0, ZONE_NORMAL = 1 };
 

@@ -766,40 +766,33 @@ const struct desc_device *desc_find_device(const struct plat_desc *d, const char
 	return NULL;
 }
 
-int desc_bus_to_cpu(const struct desc_device *dev, uint64_t bus, uint64_t *out)
+/* Translate @addr through @dev's dma-ranges, bus to CPU or (@to_bus) CPU to bus. */
+static int translate(const struct desc_device *dev, uint64_t addr, int to_bus, uint64_t *out)
 {
 	if (!out)
 		return -EINVAL;
 	if (!dev || dev->nranges <= 0) {
-		*out = bus;
+		*out = addr;
 		return 0;
 	}
 	for (int i = 0; i < dev->nranges && i < DESC_MAX_RANGES; i++) {
 		const struct desc_range *r = &dev->ranges[i];
+		uint64_t from = to_bus ? r->cpu : r->bus, to = to_bus ? r->bus : r->cpu;
 
-		if (bus >= r->bus && bus - r->bus < r->size) {
-			*out = r->cpu + (bus - r->bus);
+		if (addr >= from && addr - from < r->size) {
+			*out = to + (addr - from);
 			return 0;
 		}
 	}
 	return -ERANGE;
 }
 
+int desc_bus_to_cpu(const struct desc_device *dev, uint64_t bus, uint64_t *out)
+{
+	return translate(dev, bus, 0, out);
+}
+
 int desc_cpu_to_bus(const struct desc_device *dev, uint64_t cpu, uint64_t *out)
 {
-	if (!out)
-		return -EINVAL;
-	if (!dev || dev->nranges <= 0) {
-		*out = cpu;
-		return 0;
-	}
-	for (int i = 0; i < dev->nranges && i < DESC_MAX_RANGES; i++) {
-		const struct desc_range *r = &dev->ranges[i];
-
-		if (cpu >= r->cpu && cpu - r->cpu < r->size) {
-			*out = r->bus + (cpu - r->cpu);
-			return 0;
-		}
-	}
-	return -ERANGE;
+	return translate(dev, cpu, 1, out);
 }

@@ -72,16 +72,6 @@ void heap_free(void *p)
 	dmasanje_dallocx(p, 0);
 }
 
-char *heap_strdup(const char *s)
-{
-	size_t n = strlen(s) + 1;
-	char *d = heap_alloc(n);
-
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
 uint64_t heap_allocated(void)
 {
 	uint64_t epoch = 1;
