@@ -232,14 +232,14 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
 	if (mode == CACHE_NONCOHERENT && o->dir == 1 /* DMA_TO_DEVICE */) {
 		/* The device never writes it, so its view is exactly the CPU's bytes
 		 * at the last handoff: the shadow doubles as the snapshot. */
-		o->shadow = heap_aligned(64, span);
+		o->shadow = heap_small_alloc(span);
 		o->snap = o->shadow;
 	} else {
-		o->snap = heap_aligned(64, span);
+		o->snap = heap_small_alloc(span);
 		if (o->snap && mode == CACHE_NONCOHERENT) {
-			o->shadow = heap_aligned(64, span);
+			o->shadow = heap_small_alloc(span);
 			if (!o->shadow) {
-				heap_free(o->snap);
+				heap_small_free(o->snap, span);
 				o->snap = NULL;
 			}
 		}
@@ -257,9 +257,11 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
 
 void cache_release(struct dmobj *o)
 {
+	size_t span = (size_t)o->nlines * L();
+
 	if (o->snap != o->shadow)
-		heap_free(o->snap);
-	heap_free(o->shadow);
+		heap_small_free(o->snap, span);
+	heap_small_free(o->shadow, span);
 	o->snap = o->shadow = NULL;
 	o->bounce = NULL;
 }

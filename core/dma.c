@@ -445,7 +445,8 @@ static void iommu_unmap(struct dmobj *o)
 static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stack, const char *api,
 		     struct route *r)
 {
-	const char *mode = rt_options()->bounce;
+	/* bounce= is validated to one of auto|force|off: the first letter tells. */
+	char mode = rt_options()->bounce[0];
 	uint64_t phys = place_host(cpu, size), limit = limit_of(dd, dev_mask(dd)), bus;
 	size_t span = size ? size : 1;
 	int err;
@@ -455,7 +456,7 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 		phys = bus; /* what the device would use to reach it in place */
 	else
 		phys = 0; /* outside every dma-range: only a bounce reaches it */
-	if (dd->iommu && strcmp(mode, "force") != 0 && !dd->rpool) {
+	if (dd->iommu && mode != 'f' && !dd->rpool) {
 		/* The IOMMU reaches any page: the IOVA only has to fit the mask. */
 		r->dma = phys ? iommu_map(dd, cpu, span, limit, 1) : 0;
 		if (r->dma)
@@ -463,11 +464,11 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 		report_unreachable(dd, phys, size, limit, stack, api);
 		return -EIO;
 	}
-	if (phys && strcmp(mode, "force") != 0 && !dd->rpool && phys + span - 1 <= limit) {
+	if (phys && mode != 'f' && !dd->rpool && phys + span - 1 <= limit) {
 		r->dma = phys;
 		return 0;
 	}
-	if (!strcmp(mode, "off") && !dd->rpool) {
+	if (mode == 'o' && !dd->rpool) {
 		report_unreachable(dd, phys, size, limit, stack, api);
 		return -EIO;
 	}

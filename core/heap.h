@@ -20,6 +20,16 @@ void *heap_aligned(size_t align, size_t size);
 void heap_free(void *p);
 
 /** heap_allocated - bytes currently allocated from the private heap. */
+/**
+ * heap_small_alloc - a 64-byte aligned block of @size bytes, from the
+ * calling thread's cache when it has one. Free it with heap_small_free()
+ * and the same @size, from any thread.
+ */
+void *heap_small_alloc(size_t size);
+
+/** heap_small_free - give back a block of heap_small_alloc(@size). */
+void heap_small_free(void *p, size_t size);
+
 uint64_t heap_allocated(void);
 
 /**

@@ -165,6 +165,7 @@ static void do_init(void)
 			 (!strcmp(opts.placement, "auto") && strcmp(opts.bounce, "off") != 0));
 	machine_init(opts.dtb, opts.swiotlb_size);
 	cache_set_eviction((unsigned int)opts.evict, (uint64_t)opts.seed);
+	stack_set_fast(opts.fast_unwind);
 	if (opts.suppressions[0]) {
 		rc = supp_load(&supps, opts.suppressions, err, sizeof(err));
 		if (rc)

@@ -33,8 +33,11 @@
 #define ID_PAGE_SLOTS (1u << ID_PAGE_LOG)
 #define ID_PAGES 1024u
 #define ID_LIMIT (ID_PAGES * ID_PAGE_SLOTS) /* ids are 1 .. ID_LIMIT-1 */
-/* Extra frames walked so that libdmasan's own frames can be dropped. */
-#define SELF_FRAMES 8
+/*
+ * Extra frames walked so that libdmasan's own frames can be dropped: no
+ * exported entry point is more than this deep above stack_capture().
+ */
+#define SELF_FRAMES 6
 
 struct depot_entry {
 	const struct depot_entry *next; /* older entry in the same bucket */
@@ -235,20 +238,53 @@ uint64_t stack_depot_bytes(void)
  * libdmasan frames, keep at most @max_frames (clamped to 1..64) and store
  * it. @return the depot id, or 0 when nothing could be captured or stored.
  */
+static int fast_walk = 1;
+
+/*
+ * The last stack each thread stored: a driver maps from the same few
+ * call sites over and over, and comparing PCs is cheaper than hashing.
+ * Only this thread reads or writes it.
+ */
+static __thread struct {
+	uint32_t id;
+	int n;
+	uintptr_t pcs[STACK_MAX_FRAMES];
+} last;
+
+void stack_set_fast(int fast)
+{
+	fast_walk = fast;
+}
+
 uint32_t stack_capture(int max_frames)
 {
 	uintptr_t pcs[STACK_MAX_FRAMES + 16];
-	int n, skip = 0;
+	const uintptr_t *p;
+	int n = -1, skip = 0;
+	uint32_t id;
 
 	if (max_frames < 1)
 		max_frames = 1;
 	if (max_frames > STACK_MAX_FRAMES)
 		max_frames = STACK_MAX_FRAMES;
-	n = plat_backtrace(pcs, max_frames + SELF_FRAMES);
-	while (skip < n && plat_pc_in_self(pcs[skip]))
-		skip++;
-	n -= skip;
+	if (fast_walk)
+		n = plat_backtrace_fp(pcs, max_frames, 1);
+	if (n < 0) {
+		n = plat_backtrace(pcs, max_frames + SELF_FRAMES);
+		skip = plat_skip_self(pcs, n);
+		n -= skip;
+	}
 	if (n > max_frames)
 		n = max_frames;
-	return stack_depot_put(pcs + skip, n);
+	p = pcs + skip;
+	if (n > 0 && n == last.n && last.id && !memcmp(p, last.pcs, (size_t)n * sizeof(*p)))
+		return last.id;
+	id = stack_depot_put(p, n);
+	if (id) {
+		last.id = 0; /* a handler interrupting the copy must not match a torn entry */
+		memcpy(last.pcs, p, (size_t)n * sizeof(*p));
+		last.n = n;
+		last.id = id;
+	}
+	return id;
 }

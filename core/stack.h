@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Stack capture and the de-duplicating stack depot. stack_capture() walks
- * the current thread's stack (libunwind's unw_backtrace, no syscalls),
+ * the current thread's stack (the frame-pointer chain, or libunwind's
+ * unw_backtrace when fast_unwind=0 or the chain cannot be walked),
  * drops the leading frames that belong to libdmasan itself so frame #0 is
  * the caller of the DMA API, and stores the PCs once in an append-only
  * depot; equal stacks get equal ids. Ids are never freed, so a finding can
@@ -34,6 +35,12 @@ uint32_t stack_depot_put(const uintptr_t *pcs, int n);
  * *@pcs to them; 0 (and *@pcs = NULL) for id 0 or an unknown id.
  */
 int stack_depot_get(uint32_t id, const uintptr_t **pcs);
+
+/**
+ * stack_set_fast - @fast: capture by the frame-pointer chain (the
+ * default), else by libunwind. Call once at initialisation.
+ */
+void stack_set_fast(int fast);
 
 /** stack_after_fork - in a forked child: the depot's locks back to unlocked. */
 void stack_after_fork(void);

@@ -132,7 +132,7 @@ struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma, uint
 		nlines = (cpu + size - 1) / line_size - cpu / line_size + 1;
 	if (nlines > UINT32_MAX)
 		return NULL;
-	o = heap_alloc(sizeof(*o) + nlines);
+	o = heap_small_alloc(sizeof(*o) + nlines);
 	if (!o)
 		return NULL;
 	memset(o, 0, sizeof(*o));
@@ -151,12 +151,14 @@ struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma, uint
 
 void track_discard(struct dmobj *o)
 {
+	size_t span = (size_t)o->nlines * track_line;
+
 	if (o->snap != o->shadow)
-		heap_free(o->snap);
-	heap_free(o->shadow);
+		heap_small_free(o->snap, span);
+	heap_small_free(o->shadow, span);
 	heap_free(o->cpul);
 	heap_free(o->more);
-	heap_free(o);
+	heap_small_free(o, sizeof(*o) + o->nlines);
 }
 
 void track_get(struct dmobj *o)

@@ -184,6 +184,17 @@ static void learn_stack(void)
 	pthread_attr_destroy(&attr);
 }
 
+int plat_stack_bounds(uintptr_t here, uintptr_t *lo, uintptr_t *hi)
+{
+	if (!stack_known)
+		learn_stack();
+	if (stack_known != 1 || here < stack_lo || here >= stack_hi)
+		return -1;
+	*lo = stack_lo;
+	*hi = stack_hi;
+	return 0;
+}
+
 int plat_on_stack(uintptr_t addr, size_t len)
 {
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0);

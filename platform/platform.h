@@ -37,11 +37,31 @@ int plat_read_file(const char *path, size_t max, char **out, size_t *len);
 /** plat_backtrace - raw PCs of the calling thread, innermost first. @return count. */
 int plat_backtrace(uintptr_t *pcs, int max);
 
+/**
+ * plat_backtrace_fp - like plat_backtrace, by following the frame-pointer
+ * chain (a few instructions per frame). Stops at the first frame pointer
+ * outside the thread's stack. @skip_self: drop the leading frames that lie
+ * in libdmasan's own text (they do not count against @max). @return the
+ * count, or -1 when the walk cannot start (stack bounds unknown, e.g. on
+ * a signal stack): use plat_backtrace then.
+ */
+int plat_backtrace_fp(uintptr_t *pcs, int max, int skip_self);
+
 /** plat_pc_in_self - 1 when @pc lies in libdmasan's own text. */
 int plat_pc_in_self(uintptr_t pc);
 
+/** plat_skip_self - how many leading PCs of @pcs[0..@n) lie in libdmasan's own text. */
+int plat_skip_self(const uintptr_t *pcs, int n);
+
 /** plat_on_stack - 1 when [addr, addr+len) overlaps the calling thread's stack. */
 int plat_on_stack(uintptr_t addr, size_t len);
+
+/**
+ * plat_stack_bounds - the calling thread's stack [*@lo, *@hi), learnt once
+ * per thread. @return 0 when @here lies inside them, -1 otherwise (a
+ * signal stack, or bounds unknown).
+ */
+int plat_stack_bounds(uintptr_t here, uintptr_t *lo, uintptr_t *hi);
 
 /**
  * plat_is_readonly - 1 when [addr, addr+len) overlaps a mapping that is

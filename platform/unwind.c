@@ -15,6 +15,7 @@
 #include <libunwind.h>
 #include <link.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "platform/platform.h"
@@ -54,6 +55,7 @@ struct text_range {
 
 /* Written once under self_once; read-only afterwards. */
 static pthread_once_t self_once = PTHREAD_ONCE_INIT;
+static _Atomic int self_ready;
 static struct text_range self_ranges[SELF_MAX_RANGES];
 static int self_nranges;
 
@@ -123,13 +125,91 @@ static void self_init(void)
  */
 int plat_pc_in_self(uintptr_t pc)
 {
+	return plat_skip_self(&pc, 1);
+}
+
+static inline int in_self(uintptr_t pc)
+{
 	int i;
 
-	pthread_once(&self_once, self_init);
 	for (i = 0; i < self_nranges; i++)
-		if (pc >= self_ranges[i].start && pc < self_ranges[i].end)
+		if (pc - self_ranges[i].start < self_ranges[i].end - self_ranges[i].start)
 			return 1;
 	return 0;
+}
+
+/**
+ * plat_backtrace_fp - up to @max return addresses by the frame-pointer
+ * chain, innermost first, starting with the caller of this function.
+ * Every frame record [fp, fp+16) must lie inside the thread's stack,
+ * above the previous one and 8-byte aligned; the walk ends at the first
+ * that does not (a zero fp ends every chain: _start and thread starts
+ * clear it). Code built without frame pointers may leave a stale fp
+ * behind, which hides frames but is still a valid record; libdmasan and
+ * the programs built through its pkg-config or CMake package have them.
+ * With @skip_self, leading frames in libdmasan's own text are dropped
+ * and do not count against @max.
+ * @return the count, or -1 when the stack bounds are unknown.
+ * Context: any thread, no syscalls after the first call of a thread.
+ */
+__attribute__((noinline)) int plat_backtrace_fp(uintptr_t *pcs, int max, int skip_self)
+{
+	const uintptr_t *fp = __builtin_frame_address(0), *next;
+	uintptr_t lo, hi, pc;
+	int n = 0;
+
+	if (!pcs || max <= 0)
+		return 0;
+	if (plat_stack_bounds((uintptr_t)fp, &lo, &hi))
+		return -1;
+	if (skip_self && !atomic_load_explicit(&self_ready, memory_order_acquire)) {
+		pthread_once(&self_once, self_init);
+		atomic_store_explicit(&self_ready, 1, memory_order_release);
+	}
+	/*
+	 * A record is followed only when the next one lies above it and inside
+	 * the stack: next - (fp+2) <= hi - 16 - (fp+2), one unsigned comparison.
+	 */
+	hi -= 2 * sizeof(uintptr_t);
+	while (skip_self && in_self(fp[1])) {
+		next = (const uintptr_t *)fp[0];
+		if ((uintptr_t)next - (uintptr_t)(fp + 2) > hi - (uintptr_t)(fp + 2))
+			return 0;
+		fp = next;
+	}
+	for (;;) {
+		pc = fp[1];
+		next = (const uintptr_t *)fp[0];
+		if (!pc)
+			break;
+		pcs[n++] = pc;
+		if (n == max || (uintptr_t)next - (uintptr_t)(fp + 2) > hi - (uintptr_t)(fp + 2))
+			break;
+		fp = next;
+	}
+	return n;
+}
+
+/**
+ * plat_skip_self - the number of leading entries of @pcs[0..@n) that are
+ * in libdmasan's own text.
+ */
+int plat_skip_self(const uintptr_t *pcs, int n)
+{
+	int k = 0, i;
+
+	if (!atomic_load_explicit(&self_ready, memory_order_acquire)) {
+		pthread_once(&self_once, self_init);
+		atomic_store_explicit(&self_ready, 1, memory_order_release);
+	}
+	for (; k < n; k++) {
+		for (i = 0; i < self_nranges; i++)
+			if (pcs[k] >= self_ranges[i].start && pcs[k] < self_ranges[i].end)
+				break;
+		if (i == self_nranges)
+			break;
+	}
+	return k;
 }
 
 /**

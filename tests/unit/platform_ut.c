@@ -5,6 +5,7 @@
  * file reads, and the private heap's accounting and failure injection.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,6 +146,62 @@ static void test_heap_accounting_and_failure_injection(void)
 	CU_ASSERT_PTR_NULL(heap_aligned(3, 10));
 }
 
+/* Small blocks: aligned, reused by the same thread, OOM injection still applies. */
+static void test_small_cache_reuses_blocks(void)
+{
+	void *p = heap_small_alloc(200), *q, *big;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	CU_ASSERT_EQUAL((uintptr_t)p & 63, 0);
+	memset(p, 0xa5, 200);
+	heap_small_free(p, 200);
+	q = heap_small_alloc(250); /* same 64-byte class as 200 */
+	CU_ASSERT_PTR_EQUAL(q, p);
+	heap_small_free(q, 250);
+	heap_fail_after(0);
+	CU_ASSERT_PTR_NULL(heap_small_alloc(200)); /* even with a cached block */
+	heap_fail_after(-1);
+	big = heap_small_alloc(1 << 16); /* beyond the cache: straight to jemalloc */
+	DMASAN_ASSERT_FATAL(big != NULL);
+	CU_ASSERT_EQUAL((uintptr_t)big & 63, 0);
+	heap_small_free(big, 1 << 16);
+	heap_small_free(NULL, 64);
+}
+
+static void *small_churn(void *arg)
+{
+	void *blocks[40];
+	int i, round;
+
+	(void)arg;
+	for (round = 0; round < 100; round++) {
+		for (i = 0; i < 40; i++)
+			blocks[i] = heap_small_alloc(448);
+		for (i = 0; i < 40; i++)
+			heap_small_free(blocks[i], 448);
+	}
+	return NULL;
+}
+
+/* A thread's cached blocks go back to the heap when it exits. */
+static void test_small_cache_flushed_at_thread_exit(void)
+{
+	uint64_t before, after;
+	pthread_t t;
+	int i;
+
+	DMASAN_ASSERT_FATAL(pthread_create(&t, NULL, small_churn, NULL) == 0);
+	pthread_join(t, NULL);
+	before = heap_allocated();
+	for (i = 0; i < 20; i++) {
+		DMASAN_ASSERT_FATAL(pthread_create(&t, NULL, small_churn, NULL) == 0);
+		pthread_join(t, NULL);
+	}
+	after = heap_allocated();
+	/* 20 threads x 32 cached 448-byte blocks would be 286,720 bytes. */
+	CU_ASSERT(after < before + 64 * 1024);
+}
+
 static CU_TestInfo tests[] = {
 	{ "stack_detection", test_stack_detection },
 	{ "readonly_detection", test_readonly_detection },
@@ -153,6 +210,8 @@ static CU_TestInfo tests[] = {
 	{ "log_open_appends_and_refuses_links", test_log_open_appends_and_refuses_links },
 	{ "read_file_bounded", test_read_file_bounded },
 	{ "heap_accounting_and_failure_injection", test_heap_accounting_and_failure_injection },
+	{ "small_cache_reuses_blocks", test_small_cache_reuses_blocks },
+	{ "small_cache_flushed_at_thread_exit", test_small_cache_flushed_at_thread_exit },
 	CU_TEST_INFO_NULL,
 };
 

@@ -144,6 +144,63 @@ static void test_backtrace_starts_at_caller(void)
 	CU_ASSERT_EQUAL(plat_backtrace(NULL, 8), 0);
 }
 
+static NOINLINE int walk_both(uintptr_t *fp, int *nfp, uintptr_t *uw, int *nuw)
+{
+	*nfp = plat_backtrace_fp(fp, 8, 0);
+	*nuw = plat_backtrace(uw, 8);
+	sink += 6;
+	return 0;
+}
+
+static NOINLINE int walk_mid(uintptr_t *fp, int *nfp, uintptr_t *uw, int *nuw)
+{
+	int r = walk_both(fp, nfp, uw, nuw);
+
+	sink += 7;
+	return r;
+}
+
+/*
+ * The frame-pointer walk and libunwind agree on the frames of code built
+ * with frame pointers (this file and its callers up to the test runner).
+ */
+static void test_fp_walk_matches_libunwind(void)
+{
+	uintptr_t fp[8], uw[8];
+	int nfp = 0, nuw = 0;
+
+	walk_mid(fp, &nfp, uw, &nuw);
+	DMASAN_ASSERT_FATAL(nfp >= 3 && nuw >= 3);
+	/* plat_backtrace's PC in walk_both differs (two calls): compare the callers. */
+	CU_ASSERT_EQUAL(fp[1], uw[1]);
+	CU_ASSERT_EQUAL(fp[2], uw[2]);
+	CU_ASSERT_EQUAL(plat_backtrace_fp(fp, 0, 0), 0);
+	CU_ASSERT_EQUAL(plat_backtrace_fp(NULL, 8, 0), 0);
+	CU_ASSERT_EQUAL(plat_backtrace_fp(fp, 1, 0), 1);
+}
+
+/* fast_unwind=0 (libunwind) and =1 (frame pointers) capture the same leading frames. */
+static void test_capture_fast_and_exact_agree(void)
+{
+	uintptr_t ra_leaf, ra_mid;
+	const uintptr_t *a, *b;
+	uint32_t fast, exact;
+	int na, nb;
+
+	fast = capture_mid(&ra_leaf, &ra_mid);
+	CU_ASSERT(stack_has(fast, ra_leaf));
+	CU_ASSERT(stack_has(fast, ra_mid));
+	stack_set_fast(0);
+	exact = capture_mid(&ra_leaf, &ra_mid);
+	stack_set_fast(1);
+	na = stack_depot_get(fast, &a);
+	nb = stack_depot_get(exact, &b);
+	DMASAN_ASSERT_FATAL(na >= 3 && nb >= 3);
+	/* Frame 0 is inside stack_capture (a static program has no "self"). */
+	CU_ASSERT_EQUAL(a[1], b[1]);
+	CU_ASSERT_EQUAL(a[2], b[2]);
+}
+
 static void test_put_get_round_trip(void)
 {
 	const uintptr_t in[3] = { 0x7f0000001000u, 0x7f0000002000u, 0x7f0000003000u };
@@ -291,6 +348,8 @@ static CU_TestInfo capture_tests[] = {
 	{ "frame count is clamped to 1..64", test_capture_clamps_frame_count },
 	{ "no PC is self in a static program", test_pc_in_self_false_in_static_program },
 	{ "plat_backtrace starts at its caller", test_backtrace_starts_at_caller },
+	{ "frame-pointer walk matches libunwind", test_fp_walk_matches_libunwind },
+	{ "fast and exact capture agree", test_capture_fast_and_exact_agree },
 	CU_TEST_INFO_NULL,
 };
 
