@@ -437,6 +437,18 @@ static void iommu_unmap(struct dmobj *o)
 		iova_free(o->dd->iova, o->dma & ~(APAGE - 1), iova_pages(o->dma, o->size));
 }
 
+/* An ended streaming map that reached its buffer in place through an alias range lets go of it. */
+static void unplace(struct dmobj *o)
+{
+	uint64_t phys, bus;
+
+	if (o->space || !o->cpu || !is_streaming(o->type))
+		return;
+	phys = place_alias(o->cpu, o->size);
+	if (phys && machine_to_bus(o->dd, phys, &bus) == 0 && bus == o->dma)
+		place_put(o->cpu, o->size, phys);
+}
+
 /*
  * Decide how the device reaches [cpu, cpu+size) (bounce=, the mask, the
  * IOMMU) and report why when it cannot. @return 0, or -EIO/-ENOSPC after
@@ -448,6 +460,7 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 	/* bounce= is validated to one of auto|force|off: the first letter tells. */
 	char mode = rt_options()->bounce[0];
 	uint64_t phys = place_host(cpu, size), limit = limit_of(dd, dev_mask(dd)), bus;
+	uint64_t placed = phys; /* a hold on an alias range, when the buffer needs one */
 	size_t span = size ? size : 1;
 	int err;
 
@@ -459,15 +472,17 @@ static int route_map(struct dmdev *dd, uintptr_t cpu, size_t size, uint32_t stac
 	if (dd->iommu && mode != 'f' && !dd->rpool) {
 		/* The IOMMU reaches any page: the IOVA only has to fit the mask. */
 		r->dma = phys ? iommu_map(dd, cpu, span, limit, 1) : 0;
+		place_put(cpu, size, placed); /* the IOMMU maps the pages, not the alias */
 		if (r->dma)
 			return 0;
 		report_unreachable(dd, phys, size, limit, stack, api);
 		return -EIO;
 	}
 	if (phys && mode != 'f' && !dd->rpool && phys + span - 1 <= limit) {
-		r->dma = phys;
+		r->dma = phys; /* keeps the hold until the mapping ends (unplace()) */
 		return 0;
 	}
+	place_put(cpu, size, placed); /* it bounces or fails */
 	if (mode == 'o' && !dd->rpool) {
 		report_unreachable(dd, phys, size, limit, stack, api);
 		return -EIO;
@@ -846,6 +861,7 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 	}
 	if (o->type != OBJ_RESOURCE && !o->owner)
 		iommu_unmap(o);
+	unplace(o);
 	spin_unlock(&o->lock);
 	if (is_streaming(o->type)) {
 		atomic_fetch_add(&o->dd->unmaps, 1);
@@ -1015,6 +1031,8 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 			atomic_store(&objs[i]->live, 0);
 			bounce_release(objs[i]);
 			cache_release(objs[i]);
+			iommu_unmap(objs[i]);
+			unplace(objs[i]);
 			spin_unlock(&objs[i]->lock);
 			track_retire(objs[i]);
 		}

@@ -253,11 +253,14 @@ static void unlock_table(struct bucket *table)
 	}
 }
 
+static void alias_after_fork(void);
+
 void track_after_fork(void)
 {
 	unlock_table(buckets);
 	unlock_table(dead_buckets);
 	unlock_table(cpu_buckets);
+	alias_after_fork();
 }
 
 int track_cpu_register(struct dmobj *o)
@@ -778,6 +781,208 @@ static uint64_t chunk_phys(uint64_t c, uint64_t want, int *created)
 	return 0;
 }
 
+/*
+ * Alias ranges. A buffer crossing chunks that were not placed adjacently
+ * is reached through a private contiguous range of simulated memory, one
+ * per run of host pages: every mapping of the same pages shares it (they
+ * keep one address while mapped). place_host() takes a hold on it,
+ * place_put() drops one; the last drop gives the range back. Ranges given
+ * back are reused (the oldest that fits, merged with free neighbours)
+ * before the zones' cursors move on, so simulated memory used for aliases
+ * stays bounded by the aliases live at once.
+ * Fixed tables, no heap: place_host() also serves untracked maps made in
+ * signal handlers. A handler that interrupted its own thread in here, or
+ * a full table, gets a fresh range that is never given back.
+ */
+#define ALIAS_MAX 4096	/* aliases held at once */
+#define ALIAS_HASH 1024 /* chains, by first host page */
+#define ALIAS_GAPS 1024 /* free ranges remembered */
+#define APAGE_SHIFT 12
+
+struct alias {
+	uint64_t page, npages; /* host pages covered */
+	uint64_t base;	       /* simulated address of the first */
+	uint64_t holds;
+	int next; /* next in its chain or in the spare list: index + 1, 0 ends */
+};
+
+struct alias_gap {
+	uint64_t base, len;
+};
+
+static struct spin alias_lock; /* leaf: nothing is taken under it */
+static __thread int alias_inside;
+static struct alias aliases[ALIAS_MAX];
+static int alias_head[ALIAS_HASH]; /* index + 1 */
+static int alias_spare, alias_recs;
+static struct alias_gap alias_gaps[ALIAS_GAPS]; /* oldest first */
+static int alias_ngaps;
+
+static void alias_after_fork(void)
+{
+	atomic_store(&alias_lock.v, 0);
+}
+
+static unsigned int alias_hash(uint64_t page, uint64_t npages)
+{
+	return (unsigned int)(((page ^ (npages << 40)) * 0x9e3779b97f4a7c15ULL) >> 54);
+}
+
+static int same_zone(uint64_t a, uint64_t b)
+{
+	return (a >= DRAM_DMA32_END) == (b >= DRAM_DMA32_END);
+}
+
+/* The oldest free range of @zi that fits @len; caller holds alias_lock. */
+static uint64_t gap_take(enum zone zi, uint64_t len)
+{
+	int i;
+
+	for (i = 0; i < alias_ngaps; i++) {
+		struct alias_gap *g = &alias_gaps[i];
+		uint64_t at = g->base;
+
+		if (g->len < len || (at >= DRAM_DMA32_END) != (zi == ZONE_NORMAL))
+			continue;
+		g->base += len;
+		g->len -= len;
+		if (!g->len) {
+			memmove(g, g + 1, (size_t)(alias_ngaps - i - 1) * sizeof(*g));
+			alias_ngaps--;
+		}
+		return at;
+	}
+	return 0;
+}
+
+/* Give [base, base+len) back, merged with free neighbours; caller holds alias_lock. */
+static void gap_put(uint64_t base, uint64_t len)
+{
+	int i = 0;
+
+	while (i < alias_ngaps) {
+		struct alias_gap *g = &alias_gaps[i];
+
+		if (same_zone(g->base, base) &&
+		    (g->base + g->len == base || base + len == g->base)) {
+			base = g->base < base ? g->base : base;
+			len += g->len;
+			memmove(g, g + 1, (size_t)(alias_ngaps - i - 1) * sizeof(*g));
+			alias_ngaps--;
+			continue;
+		}
+		i++;
+	}
+	if (alias_ngaps < ALIAS_GAPS)
+		alias_gaps[alias_ngaps++] = (struct alias_gap){ base, len };
+	/* else lost for good, as every alias range was before they were reclaimed */
+}
+
+/* Simulated memory for an alias, zones in placement order; caller holds alias_lock. */
+static uint64_t alias_take(uint64_t len)
+{
+	enum zone first = place_high ? ZONE_NORMAL : ZONE_DMA32;
+	enum zone second = place_high ? ZONE_DMA32 : ZONE_NORMAL;
+	uint64_t at = gap_take(first, len);
+
+	if (!at)
+		at = zone_take(first, len);
+	if (!at)
+		at = gap_take(second, len);
+	if (!at)
+		at = zone_take(second, len);
+	return at;
+}
+
+/* The alias of host pages [@page, @page+@npages) and a hold on it; 0 when memory is exhausted. */
+static uint64_t alias_hold(uint64_t page, uint64_t npages)
+{
+	unsigned int h = alias_hash(page, npages);
+	uint64_t base = 0;
+	int i;
+
+	if (alias_inside)
+		return zone_take_any(npages << APAGE_SHIFT);
+	alias_inside = 1;
+	spin_lock(&alias_lock);
+	for (i = alias_head[h]; i; i = aliases[i - 1].next) {
+		struct alias *a = &aliases[i - 1];
+
+		if (a->page == page && a->npages == npages) {
+			a->holds++;
+			base = a->base;
+			break;
+		}
+	}
+	if (!base) {
+		i = alias_spare ? alias_spare : alias_recs < ALIAS_MAX ? ++alias_recs : 0;
+		if (i && i == alias_spare)
+			alias_spare = aliases[i - 1].next;
+		base = i ? alias_take(npages << APAGE_SHIFT) : 0;
+		if (base) {
+			aliases[i - 1] = (struct alias){ page, npages, base, 1, alias_head[h] };
+			alias_head[h] = i;
+		} else if (i) {
+			aliases[i - 1].next = alias_spare;
+			alias_spare = i;
+		}
+	}
+	spin_unlock(&alias_lock);
+	alias_inside = 0;
+	return base ? base : zone_take_any(npages << APAGE_SHIFT);
+}
+
+static int crosses_chunks(uintptr_t cpu, uint64_t size)
+{
+	return (cpu >> CHUNK_SHIFT) != ((cpu + (size ? size : 1) - 1) >> CHUNK_SHIFT);
+}
+
+uint64_t place_alias(uintptr_t cpu, uint64_t size)
+{
+	uint64_t page = cpu >> APAGE_SHIFT, base = 0;
+	uint64_t npages = ((cpu & 4095) + (size ? size : 1) + 4095) >> APAGE_SHIFT;
+	int i;
+
+	if (!crosses_chunks(cpu, size) || alias_inside)
+		return 0;
+	alias_inside = 1;
+	spin_lock(&alias_lock);
+	for (i = alias_head[alias_hash(page, npages)]; i; i = aliases[i - 1].next)
+		if (aliases[i - 1].page == page && aliases[i - 1].npages == npages)
+			base = aliases[i - 1].base;
+	spin_unlock(&alias_lock);
+	alias_inside = 0;
+	return base ? base + (cpu & 4095) : 0;
+}
+
+void place_put(uintptr_t cpu, uint64_t size, uint64_t phys)
+{
+	uint64_t page = cpu >> APAGE_SHIFT;
+	uint64_t npages = ((cpu & 4095) + (size ? size : 1) + 4095) >> APAGE_SHIFT;
+	int *link;
+
+	if (!phys || !crosses_chunks(cpu, size) || alias_inside)
+		return;
+	alias_inside = 1;
+	spin_lock(&alias_lock);
+	for (link = &alias_head[alias_hash(page, npages)]; *link; link = &aliases[*link - 1].next) {
+		struct alias *a = &aliases[*link - 1];
+		int i = *link;
+
+		if (a->page != page || a->npages != npages || a->base + (cpu & 4095) != phys)
+			continue;
+		if (--a->holds == 0) {
+			*link = a->next;
+			gap_put(a->base, npages << APAGE_SHIFT);
+			a->next = alias_spare;
+			alias_spare = i;
+		}
+		break;
+	}
+	spin_unlock(&alias_lock);
+	alias_inside = 0;
+}
+
 uint64_t place_host(uintptr_t cpu, uint64_t size)
 {
 	uint64_t c0 = cpu >> CHUNK_SHIFT, c1, c, p0, off;
@@ -795,9 +1000,9 @@ uint64_t place_host(uintptr_t cpu, uint64_t size)
 	}
 	if (c > c1)
 		return p0 + (cpu & (CHUNK_SIZE - 1));
-	/* Not contiguous: a private alias range keeps the page offset. */
+	/* Not contiguous: an alias range keeps the page offset. */
 	off = cpu & 4095;
-	p0 = zone_take_any((off + size + 4095) & ~4095ULL);
+	p0 = alias_hold(cpu >> APAGE_SHIFT, (off + size + 4095) >> APAGE_SHIFT);
 	return p0 ? p0 + off : 0;
 }
 

@@ -26,10 +26,12 @@
  * chunk, fixed for the life of the process (a page keeps its physical
  * address like real RAM). Chunks are placed in the DMA32 zone (2-4 GiB)
  * or above 4 GiB according to placement=; a buffer crossing two chunks
- * that did not land adjacent gets a private contiguous alias range.
+ * that did not land adjacent gets a contiguous alias range, shared by the
+ * mappings of the same pages and reclaimed when the last of them ends.
  *
  * Locking: bucket spinlocks (rank 3), object spinlocks (rank 4); the
- * placement table is lock-free (CAS on insert); counters are atomics.
+ * placement table is lock-free (CAS on insert), the alias table has a
+ * leaf spinlock; counters are atomics.
  */
 #ifndef DMASAN_CORE_TRACK_H
 #define DMASAN_CORE_TRACK_H
@@ -259,9 +261,24 @@ uint64_t place_carve_dma32_top(uint64_t size);
 /**
  * place_host - the simulated physical address of host range
  * [cpu, cpu+size), contiguous over the whole range. @return the address,
- * or 0 when simulated memory is exhausted.
+ * or 0 when simulated memory is exhausted. A range crossing chunks placed
+ * apart gets an alias range, shared by every caller for the same pages,
+ * and the call takes a hold on it: give it back with place_put().
  */
 uint64_t place_host(uintptr_t cpu, uint64_t size);
+
+/**
+ * place_put - drop the hold place_host(@cpu, @size) took when it returned
+ * @phys; the last hold gives the alias range back for reuse. Nothing
+ * happens for a range that needed no alias (or when @phys is not its).
+ */
+void place_put(uintptr_t cpu, uint64_t size, uint64_t phys);
+
+/**
+ * place_alias - the alias address of [cpu, cpu+size) while someone holds
+ * it (no hold taken), or 0 when the range has none.
+ */
+uint64_t place_alias(uintptr_t cpu, uint64_t size);
 
 /**
  * place_reserve - permanently place the 2 MiB-aligned host range [cpu,

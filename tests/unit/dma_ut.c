@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "helpers/cunit_helpers.h"
+#include "helpers/findings.h"
 #include "core/device.h"
 #include "core/dma.h"
 #include "core/pool.h"
@@ -16,64 +17,19 @@
 #include "core/runtime.h"
 #include "core/track.h"
 
-#define MAXSEEN 64
-
-static struct {
-	int n;
-	char id[MAXSEEN][48];
-	char device[MAXSEEN][32];
-	struct dmasan_report r[MAXSEEN];
-} seen;
-
-static void capture(const struct dmasan_report *r, void *arg)
-{
-	(void)arg;
-	if (seen.n >= MAXSEEN)
-		return;
-	snprintf(seen.id[seen.n], sizeof(seen.id[0]), "%s", r->id);
-	snprintf(seen.device[seen.n], sizeof(seen.device[0]), "%s", r->device ? r->device : "");
-	seen.r[seen.n] = *r;
-	seen.n++;
-}
-
-static void reset(void)
-{
-	memset(&seen, 0, sizeof(seen));
-}
-
-static int count(const char *id)
-{
-	int i, c = 0;
-
-	for (i = 0; i < seen.n; i++)
-		c += !strcmp(seen.id[i], id);
-	return c;
-}
-
 static struct device dev;
 static char logdir[] = "/tmp/dmasan-ut.XXXXXX";
 
 static int suite_init(void)
 {
-	char opts[256];
-
-	if (!mkdtemp(logdir))
+	if (findings_setup(logdir, 8))
 		return 1;
-	snprintf(opts, sizeof(opts),
-		 "log_path=%s/log:format=json:quarantine_size=8:leak_check_at_exit=0", logdir);
-	setenv("DMASAN_OPTIONS", opts, 1);
-	if (!rt_init())
-		return 1;
-	report_set_callback(capture, NULL);
 	return dev_register(&dev, "ut0", NULL) ? 1 : 0;
 }
 
 static int suite_clean(void)
 {
-	char cmd[300];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", logdir);
-	return system(cmd) == 0 ? 0 : 1;
+	return findings_cleanup(logdir);
 }
 
 static void *abuf(size_t n)
