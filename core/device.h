@@ -20,6 +20,7 @@
 #include "core/lock.h"
 
 struct decl_region;
+struct orphan;
 struct iova_space;
 struct bounce_pool;
 struct desc_device;
@@ -37,8 +38,9 @@ struct dmdev {
 	unsigned int dma_bits;	      /* address bits the hardware drives; 0 = mask's */
 	int explicit_add;	      /* registered by dmasan_device_add() */
 	int removed;
-	struct spin lock;	  /* guards decl */
+	struct spin lock;	  /* guards decl and orphans */
 	struct decl_region *decl; /* dma_declare_coherent_memory region */
+	struct orphan *orphans; /* objects removal ended that the driver never freed (core/dma.c) */
 	atomic_ullong maps, unmaps, syncs, allocs, frees, dev_reads, dev_writes;
 	atomic_ullong bytes_bounced;	/* copied into swiotlb slots (to the device) */
 	atomic_ullong bytes_bounced_in; /* copied back out of them (to the CPU) */

@@ -714,6 +714,71 @@ static const char *verb(const struct end_ref *r)
 }
 
 /*
+ * Objects dmasan_device_del() ended while the driver still held them (they
+ * were reported as leaks then). Their memory stays allocated, as a leak's
+ * does on Linux, until the driver frees it late: each stays on its removed
+ * device's list, referenced, so that the late unmap or free through the
+ * same struct device is recognised, accepted quietly (Linux's dma-debug
+ * keeps its entries across an unbind and says nothing more) and gives the
+ * memory back.
+ */
+struct orphan {
+	struct orphan *next;
+	struct dmobj *o;
+};
+
+static atomic_long orphans_held; /* over all devices: a miss costs nothing while 0 */
+
+/*
+ * The orphan @r ends on @dd's struct device: the same bus address, and a
+ * streaming map for an unmap, a pool page for a pool's teardown, an
+ * allocation for a free. @return it, referenced and off its list, or NULL.
+ */
+static struct dmobj *orphan_take(const struct dmdev *dd, const struct end_ref *r)
+{
+	struct dmdev *d;
+
+	if (!atomic_load_explicit(&orphans_held, memory_order_relaxed))
+		return NULL;
+	for (d = dev_first(); d; d = d->next_all) {
+		struct orphan **pp, *hit = NULL;
+		struct dmobj *o;
+
+		if (!d->removed || d->dev != dd->dev)
+			continue;
+		spin_lock(&d->lock);
+		for (pp = &d->orphans; *pp; pp = &(*pp)->next) {
+			o = (*pp)->o;
+			if (o->dma == r->addr && is_streaming(o->type) == is_streaming(r->type) &&
+			    (o->type == OBJ_POOL_PAGE) == (r->type == OBJ_POOL_PAGE)) {
+				hit = *pp;
+				*pp = hit->next;
+				break;
+			}
+		}
+		spin_unlock(&d->lock);
+		if (hit) {
+			o = hit->o;
+			heap_free(hit);
+			atomic_fetch_sub(&orphans_held, 1);
+			return o;
+		}
+	}
+	return NULL;
+}
+
+/* A hint for a failed unmap or free on a struct device that was removed before. */
+static const char *removed_note(const struct dmdev *dd)
+{
+	struct dmdev *d;
+
+	for (d = dev_first(); d; d = d->next_all)
+		if (d->removed && d != dd && d->dev == dd->dev)
+			return "; its device was removed (dmasan_device_del) before, which reported what it still held as leaks and accepted one late unmap or free of each";
+	return "";
+}
+
+/*
  * Check @r against the stored objects and end the matching one. Emits the
  * findings. @return the ended object (referenced, dead) or NULL.
  */
@@ -721,17 +786,22 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 {
 	struct flist l;
 	struct finding *f;
-	struct dmobj *o;
+	struct dmobj *o, *orph;
 	int lookup_type = r->type;
 
 	l.n = 0;
 	o = track_find_exact(dd, r->addr, r->size, lookup_type, r->dir);
+	if ((!o || !atomic_load(&o->live)) && (orph = orphan_take(dd, r)) != NULL) {
+		if (o)
+			track_put(o);
+		return orph; /* ended by dmasan_device_del(), a leak reported then */
+	}
 	if (!o && !rt_tracking())
 		return NULL; /* made while tracking was off: nothing to check */
 	if (!o) {
 		f = flist_add(&l, BUG_UNMAP_NOT_MAPPED, dd, r->stack);
-		fnd_message(f, "device driver tries to free DMA memory it has not allocated (%s)",
-			    r->api);
+		fnd_message(f, "device driver tries to free DMA memory it has not allocated (%s)%s",
+			    r->api, removed_note(dd));
 		fact_addr(f, r->addr, r->size);
 		f->dir = r->dir;
 		f->cpu_addr = r->cpu;
@@ -1306,6 +1376,19 @@ void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned lon
 	return cpu;
 }
 
+/* The memory of an ended allocation goes back where it came from; drops the caller's reference. */
+static void give_back(struct dmobj *o)
+{
+	/* Release memory only for what really was an allocation. */
+	if (o->type == OBJ_COHERENT || o->type == OBJ_NONCOHERENT || o->type == OBJ_POOL_PAGE) {
+		if (o->owner)
+			region_free(o->owner, (void *)o->cpu, o->size);
+		else
+			arena_free((void *)o->cpu, o->size);
+	}
+	track_put(o);
+}
+
 void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle, unsigned long attrs,
 	       int type, int dir, const char *api, uintptr_t caller)
 {
@@ -1337,14 +1420,16 @@ void core_free(struct device *dev, size_t size, void *cpu, uint64_t handle, unsi
 			arena_free(cpu, size);
 		return;
 	}
-	/* Release memory only for what really was an allocation. */
-	if (o->type == OBJ_COHERENT || o->type == OBJ_NONCOHERENT || o->type == OBJ_POOL_PAGE) {
-		if (o->owner)
-			region_free(o->owner, (void *)o->cpu, o->size);
-		else
-			arena_free((void *)o->cpu, o->size);
-	}
-	track_put(o);
+	give_back(o);
+}
+
+void core_free_removed_page(struct dmdev *dd, uint64_t dma)
+{
+	struct end_ref r = { dma, 0, OBJ_POOL_PAGE, -1, 0, 0, -1, "dma_pool_destroy", 0, 0 };
+	struct dmobj *o = orphan_take(dd, &r);
+
+	if (o)
+		give_back(o);
 }
 
 int core_declare_coherent(struct device *dev, uint64_t dev_addr, size_t size)
@@ -1676,8 +1761,56 @@ static int scan_leaks(struct dmdev *only, int at_exit)
 	return s.count + pool_report_leaks(only, at_exit);
 }
 
+struct removal {
+	struct dmdev *dd;
+	uint32_t stack;
+};
+
+/* Removal ends @o of the removed device (reported as a leak just now or before). */
+static int end_removed(struct dmobj *o, void *arg)
+{
+	struct removal *rm = arg;
+	struct orphan *orph;
+	int streaming = is_streaming(o->type);
+
+	if (o->dd != rm->dd)
+		return 0;
+	orph = heap_alloc(sizeof(*orph)); /* without it, a late free is unmap-not-mapped */
+	spin_lock(&o->lock);
+	if (!atomic_load(&o->live)) {
+		spin_unlock(&o->lock);
+		heap_free(orph);
+		return 0;
+	}
+	atomic_store(&o->live, 0);
+	o->end_stack = rm->stack;
+	o->end_tid = plat_tid();
+	track_record(o, streaming ? EV_UNMAP : EV_FREE, -1, 0, o->size, 0, o->end_tid);
+	/* The device is gone: what it saw goes (slots, shadow); nothing is copied back. */
+	bounce_release(o);
+	cache_release(o);
+	unplace(o);
+	spin_unlock(&o->lock);
+	if (streaming)
+		atomic_fetch_sub(&o->dd->live_maps, 1);
+	else if (o->type != OBJ_POOL_PAGE)
+		atomic_fetch_sub(&o->dd->live_coherent, 1);
+	if (orph) {
+		track_get(o);
+		orph->o = o;
+		spin_lock(&rm->dd->lock);
+		orph->next = rm->dd->orphans;
+		rm->dd->orphans = orph;
+		spin_unlock(&rm->dd->lock);
+		atomic_fetch_add(&orphans_held, 1);
+	}
+	track_retire(o);
+	return 0;
+}
+
 int core_device_del(struct device *dev)
 {
+	struct removal rm;
 	struct dmdev *dd;
 	int n;
 
@@ -1688,6 +1821,10 @@ int core_device_del(struct device *dev)
 		return 0;
 	n = scan_leaks(dd, 0);
 	dev_unregister(dev);
+	/* A device registered again at @dev starts clean. */
+	rm.dd = dd;
+	rm.stack = stack_capture(ctx_frames());
+	track_for_each_live(end_removed, &rm);
 	return n;
 }
 

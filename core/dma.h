@@ -17,6 +17,8 @@
 
 #define CORE_MAPPING_ERROR (~(uint64_t)0)
 
+struct dmdev;
+
 uint64_t core_map(struct device *dev, void *cpu, size_t size, int dir, unsigned long attrs,
 		  int type, const char *api);
 void core_unmap(struct device *dev, uint64_t addr, size_t size, int dir, unsigned long attrs,
@@ -46,13 +48,24 @@ int core_supported(struct device *dev, uint64_t mask);
 
 int core_dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, int is_write);
 
-/** core_device_del / core_check_leaks / core_report_leaks - leak reports; @return count. */
+/**
+ * core_device_del / core_check_leaks / core_report_leaks - leak reports;
+ * @return count. core_device_del() then ends everything the device still
+ * held: a re-registered device starts clean, a late unmap or free of what
+ * it held is accepted quietly once, and the memory stays allocated until then.
+ */
 int core_device_del(struct device *dev);
 int core_check_leaks(void);
 int core_report_leaks(int at_exit);
 
 /** core_tag_pool_page - remember that the coherent allocation at @dma is dma_pool page @ppage. */
 void core_tag_pool_page(struct device *dev, uint64_t dma, void *ppage);
+
+/**
+ * core_free_removed_page - dma_pool_destroy() of a pool whose device @dd
+ * was removed: give back its page at @dma, which the removal ended.
+ */
+void core_free_removed_page(struct dmdev *dd, uint64_t dma);
 
 /**
  * core_dev_access_untracked - a device access done through the placement

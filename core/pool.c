@@ -224,7 +224,8 @@ void *pool_alloc(struct dmpool *p, int zero, uint64_t *handle)
 	}
 	stack = stack_capture((int)rt_options()->map_context_size);
 	pthread_mutex_lock(&p->lock);
-	if (p->destroyed || (!p->nfree && grow_locked(p) != 0)) {
+	/* A removed device's pool (reported as a leak then) hands nothing out, as a destroyed one. */
+	if (p->destroyed || p->dd->removed || (!p->nfree && grow_locked(p) != 0)) {
 		pthread_mutex_unlock(&p->lock);
 		return NULL;
 	}
@@ -388,8 +389,12 @@ void pool_destroy(struct dmpool *p)
 	pthread_mutex_unlock(&p->lock);
 	for (; pg; pg = next) {
 		next = pg->next;
-		core_free(p->dev, p->unit, (void *)pg->cpu, pg->dma, 0, OBJ_POOL_PAGE,
-			  DMA_BIDIRECTIONAL, "dma_pool_destroy", 0);
+		/* After dmasan_device_del() the pages were ended with the device: just give them back. */
+		if (p->dd->removed)
+			core_free_removed_page(p->dd, pg->dma);
+		else
+			core_free(p->dev, p->unit, (void *)pg->cpu, pg->dma, 0, OBJ_POOL_PAGE,
+				  DMA_BIDIRECTIONAL, "dma_pool_destroy", 0);
 		heap_free(pg->blocks);
 		heap_free(pg);
 	}

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit suites for object lifetimes that outlive a call (issue 6):
- * placement aliases for buffers straddling 2 MiB chunks placed apart
- * (core/track.c). Observed through the structured findings the report
- * callback receives.
+ * Unit suites for object lifetimes that outlive a call (issue 6): device
+ * removal and re-registration (core_device_del, dev_register), late frees
+ * after removal (core_free, pool_free, pool_destroy) and placement aliases
+ * for buffers straddling 2 MiB chunks placed apart (core/track.c).
+ * Observed through the structured findings the report callback receives.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 #include "helpers/cunit_helpers.h"
 #include "helpers/findings.h"
+#include "core/bounce.h"
 #include "core/device.h"
 #include "core/dma.h"
 #include "core/pool.h"
@@ -31,6 +33,193 @@ static int suite_init(void)
 static int suite_clean(void)
 {
 	return findings_cleanup(logdir);
+}
+
+static void *abuf(size_t n)
+{
+	return aligned_alloc(64, (n + 63) & ~(size_t)63);
+}
+
+struct live_count {
+	const struct device *dev;
+	int n;
+};
+
+static int count_live(struct dmobj *o, void *arg)
+{
+	struct live_count *c = arg;
+
+	c->n += o->dd->dev == c->dev;
+	return 0;
+}
+
+/* Live tracked objects of every registration @dev ever had. */
+static int live_of(const struct device *dev)
+{
+	struct live_count c = { dev, 0 };
+
+	track_for_each_live(count_live, &c);
+	return c.n;
+}
+
+static uint64_t bounce_used(void)
+{
+	struct bounce_stats st;
+
+	bounce_get_stats(bounce_default(), &st);
+	return st.slots_used;
+}
+
+/* ---- device removal and re-registration ---- */
+
+static struct device d_readd;
+
+static void test_readd_after_del_starts_clean(void)
+{
+	char *p = abuf(256);
+	uint64_t slots = bounce_used(), a, b, h;
+	void *c;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	DMASAN_ASSERT_FATAL(dev_register(&d_readd, "life-readd", NULL) == 0);
+	/* 32-bit mask, buffer placed above 4 GiB: the map bounces. */
+	a = core_map(&d_readd, p, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+	CU_ASSERT_NOT_EQUAL(a, CORE_MAPPING_ERROR);
+	core_mapping_error(&d_readd, a);
+	c = core_alloc(&d_readd, 4096, &h, 0, OBJ_COHERENT, DMA_BIDIRECTIONAL, "t");
+	DMASAN_ASSERT_FATAL(c != NULL);
+	CU_ASSERT(bounce_used() > slots);
+	reset();
+	CU_ASSERT_EQUAL(core_device_del(&d_readd), 2);
+	CU_ASSERT_EQUAL(count("leak-mapping"), 1);
+	CU_ASSERT_EQUAL(count("leak-coherent"), 1);
+	CU_ASSERT_EQUAL(seen.n, 2);
+	/* Removal ended them: nothing live, the swiotlb slots are back. */
+	CU_ASSERT_EQUAL(live_of(&d_readd), 0);
+	CU_ASSERT_EQUAL(bounce_used(), slots);
+
+	/* A new struct device at the same address, registered again. */
+	memset(&d_readd, 0, sizeof(d_readd));
+	CU_ASSERT_EQUAL(dev_register(&d_readd, "life-readd", NULL), 0);
+	reset();
+	b = core_map(&d_readd, p, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+	CU_ASSERT_NOT_EQUAL(b, CORE_MAPPING_ERROR);
+	core_mapping_error(&d_readd, b);
+	CU_ASSERT_EQUAL(count("cacheline-overlap"), 0);
+	CU_ASSERT_EQUAL(live_of(&d_readd), 1);
+	CU_ASSERT_EQUAL(core_check_leaks(), 1); /* only the new mapping */
+	core_unmap(&d_readd, b, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	reset();
+	/* Late calls for what removal ended: already reported as leaks, quiet now. */
+	core_unmap(&d_readd, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	core_free(&d_readd, 4096, c, h, 0, OBJ_COHERENT, -1, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 0);
+	/* ...once: a second free is reported. */
+	core_free(&d_readd, 4096, c, h, 0, OBJ_COHERENT, -1, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	CU_ASSERT_EQUAL(core_check_leaks(), 0);
+	CU_ASSERT_EQUAL(core_device_del(&d_readd), 0);
+	free(p);
+}
+
+/* Removed and added again many times, leaking each time: bounded, no false findings. */
+static void test_del_add_cycles_leaking_a_mapping(void)
+{
+	static struct device d;
+	char *p = abuf(128);
+	uint64_t slots = bounce_used();
+	int i, leaks = 0;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	reset();
+	for (i = 0; i < 200; i++) {
+		uint64_t a;
+
+		CU_ASSERT_EQUAL(dev_register(&d, "life-cycle", NULL), 0);
+		a = core_map(&d, p, 128, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t");
+		core_mapping_error(&d, a);
+		leaks += core_device_del(&d);
+	}
+	CU_ASSERT_EQUAL(leaks, 200);
+	CU_ASSERT_EQUAL(count("leak-mapping"), MAXSEEN);
+	CU_ASSERT_EQUAL(count("cacheline-overlap"), 0);
+	CU_ASSERT_EQUAL(live_of(&d), 0);
+	CU_ASSERT_EQUAL(bounce_used(), slots);
+	free(p);
+}
+
+/* ---- late frees after removal ---- */
+
+static struct device d_pool;
+
+static void test_pool_and_coherent_freed_after_del(void)
+{
+	struct dmpool *pool, *other;
+	uint64_t h1, h2, hc, h3;
+	void *v1, *v2, *v3, *c;
+
+	DMASAN_ASSERT_FATAL(dev_register(&d_pool, "life-pool", NULL) == 0);
+	pool = pool_create("lp", &d_pool, 64, 64, 0);
+	other = pool_create("lp2", &d_pool, 128, 64, 0);
+	DMASAN_ASSERT_FATAL(pool != NULL && other != NULL);
+	v1 = pool_alloc(pool, 0, &h1);
+	v2 = pool_alloc(pool, 0, &h2);
+	v3 = pool_alloc(other, 0, &h3);
+	DMASAN_ASSERT_FATAL(v1 && v2 && v3);
+	pool_free(pool, v2, h2);
+	pool_free(other, v3, h3);
+	c = core_alloc(&d_pool, 8192, &hc, 0, OBJ_COHERENT, DMA_BIDIRECTIONAL, "t");
+	DMASAN_ASSERT_FATAL(c != NULL);
+	reset();
+	core_device_del(&d_pool);
+	CU_ASSERT_EQUAL(count("leak-pool-block"), 1);
+	CU_ASSERT_EQUAL(count("leak-pool"), 2);
+	CU_ASSERT_EQUAL(count("leak-coherent"), 1);
+	CU_ASSERT_EQUAL(seen.n, 4);
+	CU_ASSERT_EQUAL(live_of(&d_pool), 0);
+
+	/* The driver tears down after the removal: reported at removal, quiet now. */
+	reset();
+	CU_ASSERT_PTR_NULL(pool_alloc(other, 0, &h3)); /* its device is gone */
+	pool_free(pool, v1, h1);
+	pool_destroy(pool);
+	pool_destroy(other);
+	CU_ASSERT_EQUAL(seen.n, 0);
+	CU_ASSERT_PTR_NULL(dev_find(&d_pool)); /* not registered again behind the test's back */
+	core_free(&d_pool, 8192, c, hc, 0, OBJ_COHERENT, -1, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 0);
+	/* A second free is still a finding, saying the device was removed. */
+	core_free(&d_pool, 8192, c, hc, 0, OBJ_COHERENT, -1, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	CU_ASSERT_EQUAL(count("unmap-not-mapped") + count("coherent-double-free"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(seen.r[0].message, "removed"));
+	dev_unregister(&d_pool);
+}
+
+/* A pool destroyed with live blocks is a finding, removal or not (Linux says so too). */
+static void test_busy_pool_destroyed_after_del(void)
+{
+	static struct device d;
+	struct dmpool *pool;
+	uint64_t h;
+	void *v;
+
+	DMASAN_ASSERT_FATAL(dev_register(&d, "life-busy", NULL) == 0);
+	pool = pool_create("busy", &d, 32, 32, 0);
+	DMASAN_ASSERT_FATAL(pool != NULL);
+	v = pool_alloc(pool, 0, &h);
+	DMASAN_ASSERT_FATAL(v != NULL);
+	reset();
+	core_device_del(&d);
+	CU_ASSERT_EQUAL(count("leak-pool-block"), 1);
+	CU_ASSERT_EQUAL(count("leak-pool"), 1);
+	reset();
+	pool_destroy(pool);
+	CU_ASSERT_EQUAL(count("pool-destroy-busy"), 1);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	reset();
+	pool_free(pool, v, h);
+	CU_ASSERT_EQUAL(seen.n, 0);
 }
 
 /* ---- placement aliases ---- */
@@ -102,13 +291,22 @@ static void test_straddling_aliases_are_reclaimed(void)
 	munmap(raw, (nchunks + 1) * CHUNK);
 }
 
+static CU_TestInfo removal_tests[] = {
+	{ "readd_after_del_starts_clean", test_readd_after_del_starts_clean },
+	{ "del_add_cycles_leaking_a_mapping", test_del_add_cycles_leaking_a_mapping },
+	{ "pool_and_coherent_freed_after_del", test_pool_and_coherent_freed_after_del },
+	{ "busy_pool_destroyed_after_del", test_busy_pool_destroyed_after_del },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo placement_tests[] = {
 	{ "straddling_aliases_are_reclaimed", test_straddling_aliases_are_reclaimed },
 	CU_TEST_INFO_NULL,
 };
 
 static CU_SuiteInfo suites[] = {
-	{ "lifecycle/placement", suite_init, suite_clean, NULL, NULL, placement_tests },
+	{ "lifecycle/removal", suite_init, NULL, NULL, NULL, removal_tests },
+	{ "lifecycle/placement", NULL, suite_clean, NULL, NULL, placement_tests },
 	CU_SUITE_INFO_NULL,
 };
 
