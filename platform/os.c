@@ -59,15 +59,20 @@ int plat_pid(void)
 	return atomic_load_explicit(&cur_pid, memory_order_relaxed);
 }
 
+__attribute__((noinline, cold)) static uint32_t learn_tid(unsigned int gen)
+{
+	pthread_once(&ids_once, ids_init);
+	cached_tid = (uint32_t)syscall(SYS_gettid);
+	cached_gen = gen;
+	return cached_tid;
+}
+
 uint32_t plat_tid(void)
 {
 	unsigned int gen = atomic_load_explicit(&fork_gen, memory_order_relaxed);
 
-	if (!cached_tid || cached_gen != gen) {
-		pthread_once(&ids_once, ids_init);
-		cached_tid = (uint32_t)syscall(SYS_gettid);
-		cached_gen = gen;
-	}
+	if (!cached_tid || cached_gen != gen)
+		return learn_tid(gen);
 	return cached_tid;
 }
 

@@ -155,8 +155,8 @@ static inline int in_self(uintptr_t pc)
 __attribute__((noinline)) int plat_backtrace_fp(uintptr_t *pcs, int max, int skip_self)
 {
 	const uintptr_t *fp = __builtin_frame_address(0), *next;
-	uintptr_t lo, hi, pc;
-	int n = 0;
+	uintptr_t lo, hi, pc, *out, *end;
+	int n;
 
 	if (!pcs || max <= 0)
 		return 0;
@@ -166,27 +166,27 @@ __attribute__((noinline)) int plat_backtrace_fp(uintptr_t *pcs, int max, int ski
 		pthread_once(&self_once, self_init);
 		atomic_store_explicit(&self_ready, 1, memory_order_release);
 	}
-	/*
-	 * A record is followed only when the next one lies above it and inside
-	 * the stack: next - (fp+2) <= hi - 16 - (fp+2), one unsigned comparison.
-	 */
+	/* A record is followed only when the next one lies above it and inside the stack. */
 	hi -= 2 * sizeof(uintptr_t);
 	while (skip_self && in_self(fp[1])) {
 		next = (const uintptr_t *)fp[0];
-		if ((uintptr_t)next - (uintptr_t)(fp + 2) > hi - (uintptr_t)(fp + 2))
+		if (next <= fp || (uintptr_t)next > hi)
 			return 0;
 		fp = next;
 	}
+	out = pcs;
+	end = pcs + max;
 	for (;;) {
 		pc = fp[1];
-		next = (const uintptr_t *)fp[0];
 		if (!pc)
 			break;
-		pcs[n++] = pc;
-		if (n == max || (uintptr_t)next - (uintptr_t)(fp + 2) > hi - (uintptr_t)(fp + 2))
+		*out++ = pc;
+		next = (const uintptr_t *)fp[0];
+		if (out == end || next <= fp || (uintptr_t)next > hi)
 			break;
 		fp = next;
 	}
+	n = (int)(out - pcs);
 	return n;
 }
 
