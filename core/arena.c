@@ -142,6 +142,8 @@ struct decl_region {
 	uintptr_t cpu;
 	size_t pages;
 	uint64_t *bits;
+	size_t used;  /* pages allocated */
+	int released; /* region_release(): no more allocations, memory back once empty */
 };
 
 struct decl_region *region_create(uint64_t dev_addr, size_t size)
@@ -186,9 +188,10 @@ void *region_alloc(struct decl_region *r, size_t size, uint64_t *dma)
 	while (n < need)
 		n <<= 1;
 	pthread_mutex_lock(&r->lock);
-	at = find_free(r->bits, r->pages, n, n, 0);
+	at = r->released ? -1 : find_free(r->bits, r->pages, n, n, 0);
 	if (at >= 0) {
 		bits_set(r->bits, (size_t)at, n, 1);
+		r->used += n;
 		p = (void *)(r->cpu + (size_t)at * APAGE);
 		*dma = r->dev_addr + (uint64_t)at * APAGE;
 	}
@@ -198,29 +201,71 @@ void *region_alloc(struct decl_region *r, size_t size, uint64_t *dma)
 	return p;
 }
 
+/* A released region's memory once it is empty (caller holds r->lock); the caller frees it. */
+static uintptr_t take_if_done(struct decl_region *r, uint64_t **bits)
+{
+	uintptr_t cpu = r->cpu;
+
+	if (!r->released || r->used || !cpu)
+		return 0;
+	*bits = r->bits;
+	r->bits = NULL;
+	r->cpu = 0;
+	return cpu;
+}
+
 int region_free(struct decl_region *r, void *cpu, size_t size)
 {
-	uintptr_t a = (uintptr_t)cpu;
-	size_t n = 1, need = (size + APAGE - 1) / APAGE, first;
+	uintptr_t a = (uintptr_t)cpu, gone;
+	size_t n = 1, need = (size + APAGE - 1) / APAGE, first, i;
+	uint64_t *bits = NULL;
+	size_t pages = r->pages;
 
-	if (a < r->cpu || a >= r->cpu + r->pages * APAGE)
-		return -EINVAL;
 	while (n < need)
 		n <<= 1;
-	first = (a - r->cpu) / APAGE;
-	if (first + n > r->pages)
-		n = r->pages - first;
 	pthread_mutex_lock(&r->lock);
+	if (a < r->cpu || a >= r->cpu + pages * APAGE) {
+		pthread_mutex_unlock(&r->lock);
+		return -EINVAL;
+	}
+	first = (a - r->cpu) / APAGE;
+	if (first + n > pages)
+		n = pages - first;
+	for (i = first; i < first + n; i++)
+		r->used -= (size_t)bit_get(r->bits, i);
 	bits_set(r->bits, first, n, 0);
+	gone = take_if_done(r, &bits);
 	pthread_mutex_unlock(&r->lock);
+	if (gone) {
+		arena_free((void *)gone, pages * APAGE);
+		heap_free(bits);
+	}
 	return 0;
+}
+
+void region_release(struct decl_region *r)
+{
+	uintptr_t gone;
+	uint64_t *bits = NULL;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&r->lock);
+	r->released = 1;
+	gone = take_if_done(r, &bits);
+	pthread_mutex_unlock(&r->lock);
+	if (gone) {
+		arena_free((void *)gone, r->pages * APAGE);
+		heap_free(bits);
+	}
 }
 
 uintptr_t region_translate(const struct decl_region *r, uint64_t dma, size_t len)
 {
 	uint64_t span = (uint64_t)r->pages * APAGE;
 
-	if (dma < r->dev_addr || dma - r->dev_addr >= span || len > span - (dma - r->dev_addr))
+	if (!r->cpu || dma < r->dev_addr || dma - r->dev_addr >= span ||
+	    len > span - (dma - r->dev_addr))
 		return 0;
 	return r->cpu + (uintptr_t)(dma - r->dev_addr);
 }

@@ -33,8 +33,16 @@ struct decl_region;
 /** region_create - a declared region of @size bytes at bus address @dev_addr. NULL on failure. */
 struct decl_region *region_create(uint64_t dev_addr, size_t size);
 
-/** region_destroy - release the region's memory. */
+/** region_destroy - release the memory of a region nobody has used yet. */
 void region_destroy(struct decl_region *r);
+
+/**
+ * region_release - dma_release_coherent_memory(): @r (NULL: nothing) hands
+ * out nothing more; its memory goes back to the arena at once when nothing
+ * is allocated from it, else when the last allocation is freed. The
+ * struct itself is never freed (an allocation may be racing the release).
+ */
+void region_release(struct decl_region *r);
 
 /**
  * region_alloc - allocate @size bytes from @r (2^order pages, naturally

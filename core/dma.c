@@ -573,24 +573,6 @@ static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_
 	return o;
 }
 
-/*
- * The calling thread's last streaming map, referenced, so that the
- * dma_mapping_error() a driver calls right after it finds the object
- * without a device and index lookup. Only touched at depth 0 of the shim
- * (nested calls take untracked paths), so no lock.
- */
-static __thread struct dmobj *last_map;
-
-static void remember_map(struct dmobj *o)
-{
-	struct dmobj *old = last_map;
-
-	track_get(o);
-	last_map = o;
-	if (old)
-		track_put(old);
-}
-
 uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned long attrs,
 		  int type, const char *api)
 {
@@ -628,7 +610,6 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 	atomic_fetch_add(&dd->live_maps, 1);
 	check_alignment(o);
 	check_overlap(o);
-	remember_map(o);
 	return r.dma;
 }
 
@@ -686,14 +667,6 @@ int core_mapping_error(struct device *dev, uint64_t addr)
 
 	if (addr == CORE_MAPPING_ERROR)
 		return -ENOMEM;
-	o = last_map;
-	if (o && o->dma == addr && o->dd->dev == dev && atomic_load(&o->live)) {
-		spin_lock(&o->lock);
-		if (o->maperr == MAPERR_NOT_CHECKED)
-			o->maperr = MAPERR_CHECKED;
-		spin_unlock(&o->lock);
-		return 0;
-	}
 	rt_init();
 	if (!dev)
 		return 0;
@@ -1491,6 +1464,8 @@ int core_declare_coherent(struct device *dev, uint64_t dev_addr, size_t size)
 	return err;
 }
 
+static void release_leaks(struct dmdev *dd, const struct decl_region *r);
+
 void core_release_coherent(struct device *dev)
 {
 	struct decl_region *r;
@@ -1504,8 +1479,16 @@ void core_release_coherent(struct device *dev)
 	r = dd->decl;
 	dd->decl = NULL;
 	spin_unlock(&dd->lock);
-	/* Allocations still live in it keep their memory (reported as leaks). */
-	(void)r;
+	if (!r)
+		return;
+	/*
+	 * Linux unmaps the region at once, leaving what is still allocated
+	 * from it dangling: those are leaks, reported with their allocation
+	 * stacks. Here their memory stays valid until they are freed (quietly),
+	 * and the region's memory goes back to the arena with the last of them.
+	 */
+	release_leaks(dd, r);
+	region_release(r);
 }
 
 /* ---- masks ---- */
@@ -1737,6 +1720,7 @@ struct leak_scan {
 	struct dmdev *only;
 	int at_exit;
 	int count;
+	const struct decl_region *region; /* its release: only what was allocated from it */
 };
 
 int pool_report_leaks(struct dmdev *only, int at_exit);
@@ -1747,7 +1731,8 @@ static int leak_one(struct dmobj *o, void *arg)
 	struct finding f;
 	int streaming = is_streaming(o->type);
 
-	if (o->type == OBJ_POOL_PAGE || (s->only && o->dd != s->only))
+	if ((o->type == OBJ_POOL_PAGE && !s->region) || (s->only && o->dd != s->only) ||
+	    (s->region && o->owner != s->region))
 		return 0;
 	if (s->at_exit && o->seq <= rt_fork_seq())
 		return 0;
@@ -1758,7 +1743,12 @@ static int leak_one(struct dmobj *o, void *arg)
 	}
 	o->leak_reported = 1;
 	fnd_init(&f, streaming ? BUG_LEAK_MAPPING : BUG_LEAK_COHERENT, o->dd, o->map_stack);
-	if (s->only)
+	if (s->region)
+		fnd_message(
+			&f,
+			"DMA %s from the device's declared coherent memory still live when dma_release_coherent_memory released it; Linux unmaps the region at once, leaving it dangling",
+			o->type == OBJ_POOL_PAGE ? "pool page" : "allocation");
+	else if (s->only)
 		fnd_message(&f, "device driver has pending DMA %s while released from device",
 			    streaming ? "mappings" : "allocations");
 	else
@@ -1782,10 +1772,17 @@ static int leak_one(struct dmobj *o, void *arg)
 
 static int scan_leaks(struct dmdev *only, int at_exit)
 {
-	struct leak_scan s = { only, at_exit, 0 };
+	struct leak_scan s = { only, at_exit, 0, NULL };
 
 	track_for_each_live(leak_one, &s);
 	return s.count + pool_report_leaks(only, at_exit);
+}
+
+static void release_leaks(struct dmdev *dd, const struct decl_region *r)
+{
+	struct leak_scan s = { dd, 0, 0, r };
+
+	track_for_each_live(leak_one, &s);
 }
 
 struct removal {
@@ -1837,6 +1834,7 @@ static int end_removed(struct dmobj *o, void *arg)
 
 int core_device_del(struct device *dev)
 {
+	struct decl_region *decl, *cma;
 	struct removal rm;
 	struct dmdev *dd;
 	int n;
@@ -1852,6 +1850,15 @@ int core_device_del(struct device *dev)
 	rm.dd = dd;
 	rm.stack = stack_capture(ctx_frames());
 	track_for_each_live(end_removed, &rm);
+	/* Its own coherent pools go with it (their memory once the late frees are in). */
+	spin_lock(&dd->lock);
+	decl = dd->decl;
+	dd->decl = NULL;
+	cma = dd->cma;
+	dd->cma = NULL;
+	spin_unlock(&dd->lock);
+	region_release(decl);
+	region_release(cma);
 	return n;
 }
 

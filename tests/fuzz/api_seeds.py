@@ -189,6 +189,19 @@ SEEDS = {
     dev_access(1, 3, 3, 0, 0, 64) + free(0) + release(3),
     'device-del.bin': dev_add(0, 'nic0') + map_single(0, 0, 256, BIDI) + alloc(0, 4096) +
     u8(DEV_DEL) + dev(0) + dev_add(0, 'nic0-again'),
+    # removed with a mapping, a coherent buffer and a pool left (leaks), added again, the same
+    # buffer mapped again (no overlap with the old mapping), then the late teardown (quiet)
+    'device-readd.bin': dev_add(0, 'nic0') + map_single(0, 0, 256, FROM_DEV) + alloc(0, 4096) +
+    pool_create(0, 64, 6) + pool_alloc(0) + u8(DEV_DEL) + dev(0) + dev_add(0, 'nic0') +
+    map_single(0, 0, 256, FROM_DEV) + unmap(1) + unmap(0) + pool_free(0) + pool_destroy(0) +
+    free(0),
+    # declare, allocate, release with the buffer live (a leak), free it late: six times over
+    'declare-release-cycles.bin': dev_add(3, 'dsp0') + b''.join(
+        declare(3, 0x40000000, 16) + alloc(3, 4096) + release(3) + free(k) for k in range(6)),
+    # device removal releases its declared region; the re-added device declares it again
+    'device-del-region.bin': dev_add(2, 'soc0') + declare(2, 0x40000000, 16) + alloc(2, 8192) +
+    u8(DEV_DEL) + dev(2) + dev_add(2, 'soc0') + declare(2, 0x40000000, 16) + free(0) +
+    alloc(2, 4096) + free(1) + release(2),
 }
 
 # Inputs that reached shim bugs, fixed since: replayed as regressions.

@@ -70,9 +70,9 @@
 #define STACK_BUF 4096
 #define RO_BUF 8192
 #define XFER_MAX (64UL << 10)
-#define MAP_CAP (4ULL << 20)	    /* largest map the shim accepts that the harness makes */
-#define NATURAL_MAX (2ULL << 20)    /* the shim aligns coherent memory to its order up to this */
-#define DECLARE_BUDGET (64UL << 20) /* declared regions are never given back */
+#define MAP_CAP (4ULL << 20)	 /* largest map the shim accepts that the harness makes */
+#define NATURAL_MAX (2ULL << 20) /* the shim aligns coherent memory to its order up to this */
+#define DECLARE_MAX (16UL << 20) /* declared regions zeroed per call: keep inputs fast */
 
 enum mkind { MK_SINGLE, MK_PAGE, MK_SG, MK_SGTABLE, MK_RESOURCE };
 enum ckind { CK_COHERENT, CK_ATTRS, CK_NONCOHERENT, CK_PAGES };
@@ -112,7 +112,6 @@ static struct device_dma_parameters parms[NDEV];
 static char dev_names[NDEV][96];
 static int declared[NDEV];
 static int had_region[NDEV + 1]; /* a region was declared during this input (NULL: never) */
-static unsigned long declared_bytes;
 
 static struct mrec maps[NMAP];
 static struct crec cohs[NCOH];
@@ -1132,17 +1131,18 @@ static void op_declare(struct fuzz_in *in)
 	else
 		devaddr = 0x40000000ULL + ((uint64_t)fin_u16(in) << 16);
 	size = (c & 2) ? pick_size(in) : (size_t)(1 + fin_u8(in) % 16) << 12;
-	/* Declared memory is never returned by the shim (a region per call): ration it. */
-	if (size > (16UL << 20) || declared_bytes + size > DECLARE_BUDGET)
+	/*
+	 * Released regions go back to the shim (with their last buffer), device
+	 * removal releases them too, so declarations need no ration; only their
+	 * size is capped, since the shim zeroes every region it carves.
+	 */
+	if (size > DECLARE_MAX)
 		return;
 	rc = dma_declare_coherent_memory(dev, phys, devaddr, size);
 	FUZZ_CHECK(rc == 0 || rc == -EINVAL || rc == -EBUSY || rc == -ENOMEM,
 		   "dma_declare_coherent_memory returned %d", rc);
-	if (rc == 0) {
-		declared_bytes += size;
-		if (d < NDEV)
-			declared[d] = had_region[d] = 1;
-	}
+	if (rc == 0 && d < NDEV)
+		declared[d] = had_region[d] = 1;
 }
 
 static void op_release(struct fuzz_in *in)
