@@ -573,6 +573,24 @@ static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_
 	return o;
 }
 
+/*
+ * The calling thread's last streaming map, referenced, so that the
+ * dma_mapping_error() a driver calls right after it finds the object
+ * without a device and index lookup. Only touched at depth 0 of the shim
+ * (nested calls take untracked paths), so no lock.
+ */
+static __thread struct dmobj *last_map;
+
+static void remember_map(struct dmobj *o)
+{
+	struct dmobj *old = last_map;
+
+	track_get(o);
+	last_map = o;
+	if (old)
+		track_put(old);
+}
+
 uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned long attrs,
 		  int type, const char *api)
 {
@@ -610,6 +628,7 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 	atomic_fetch_add(&dd->live_maps, 1);
 	check_alignment(o);
 	check_overlap(o);
+	remember_map(o);
 	return r.dma;
 }
 
@@ -667,6 +686,14 @@ int core_mapping_error(struct device *dev, uint64_t addr)
 
 	if (addr == CORE_MAPPING_ERROR)
 		return -ENOMEM;
+	o = last_map;
+	if (o && o->dma == addr && o->dd->dev == dev && atomic_load(&o->live)) {
+		spin_lock(&o->lock);
+		if (o->maperr == MAPERR_NOT_CHECKED)
+			o->maperr = MAPERR_CHECKED;
+		spin_unlock(&o->lock);
+		return 0;
+	}
 	rt_init();
 	if (!dev)
 		return 0;
