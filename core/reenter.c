@@ -28,13 +28,21 @@ struct deferred {
 };
 
 static __thread int depth;
+static __thread uintptr_t entry_sp;
 static __thread struct deferred queue[DEFER_MAX];
 static __thread volatile int qhead, qtail;
 static atomic_ulong dropped;
 
 int reenter_enter(void)
 {
+	if (!depth)
+		entry_sp = (uintptr_t)__builtin_frame_address(0);
 	return depth++;
+}
+
+uintptr_t reenter_entry_sp(void)
+{
+	return depth ? entry_sp : 0;
 }
 
 /* Out of line: the common return path of reenter_leave() saves no registers. */

@@ -20,6 +20,13 @@
 /** reenter_enter - mark the thread inside the API. @return the depth before. */
 int reenter_enter(void);
 
+/**
+ * reenter_entry_sp - inside the API, a stack address just below the
+ * outermost API frame of this thread (the program's call into it); 0
+ * outside. core/sigctx.h judges from there whether a handler still runs.
+ */
+uintptr_t reenter_entry_sp(void);
+
 /** reenter_leave - cleanup of reenter_enter(); at depth 0 run the queue. */
 void reenter_leave(int *depth);
 

@@ -5,14 +5,25 @@
  * re-opened in a forked child, whose pid differs). Each record is
  * rendered into one buffer and written with one write(), so a crash
  * right after a report loses nothing.
+ *
+ * A finding made in a program signal handler (core/sigctx.h) is reported
+ * with async-signal-safe means only: frames from the symbolizer's cache
+ * or as module+offset from the maps snapshot, never libdw, dladdr, libc
+ * malloc or stdio (the handler may have interrupted malloc or a dl lock).
+ * Everything else it uses is the shim's own: the private heap and the
+ * report mutex, which the interrupted code cannot hold, since a handler
+ * that interrupts the shim itself has its calls deferred (core/reenter.h).
  */
+#include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 #include "core/device.h"
 #include "core/report.h"
+#include "core/reenter.h"
 #include "core/runtime.h"
+#include "core/sigctx.h"
 #include "core/stack.h"
 #include "core/track.h"
 #include "platform/platform.h"
@@ -228,7 +239,7 @@ void report_write(const char *buf, size_t len)
 	pthread_mutex_unlock(&report_lock);
 }
 
-static int is_suppressed(const struct finding *f)
+static int is_suppressed(const struct finding *f, int in_signal)
 {
 	struct supp_set *s = rt_suppressions();
 	struct sym_frame frames[STACK_MAX_FRAMES];
@@ -238,8 +249,13 @@ static int is_suppressed(const struct finding *f)
 	if (!s || !s->n)
 		return 0;
 	n = stack_depot_get(f->stack, &pcs);
-	for (i = 0; i < n; i++)
-		sym_resolve(pcs[i], 1, &frames[i]);
+	for (i = 0; i < n; i++) {
+		/* In a signal handler, patterns naming functions match cached frames only. */
+		if (in_signal)
+			sym_resolve_safe(pcs[i], 1, &frames[i]);
+		else
+			sym_resolve(pcs[i], 1, &frames[i]);
+	}
 	return supp_match(s, bug_table[f->kind].id, frames, n) >= 0;
 }
 
@@ -281,7 +297,7 @@ void report_emit(struct finding *f)
 {
 	const struct dmasan_options *o = rt_options();
 	struct dmasan_report pub;
-	int suppressed, print = 0;
+	int suppressed, print = 0, in_signal, saved_errno;
 	void (*cb)(const struct dmasan_report *, void *);
 	void *cb_arg;
 
@@ -292,9 +308,11 @@ void report_emit(struct finding *f)
 		return;
 	}
 	in_report = 1;
+	saved_errno = errno; /* the program's, perhaps in the middle of a handler */
+	in_signal = sigctx_in_handler(reenter_entry_sp());
 	f->pid = plat_pid();
 	f->tid = plat_tid();
-	suppressed = is_suppressed(f);
+	suppressed = is_suppressed(f, in_signal);
 	if (suppressed) {
 		atomic_fetch_add(&suppressed_count, 1);
 	} else {
@@ -312,6 +330,7 @@ void report_emit(struct finding *f)
 		size_t len;
 
 		render_opts_from(o, &ro);
+		ro.in_signal = in_signal;
 		pthread_mutex_lock(&report_lock);
 		if (!strcmp(o->format, "json"))
 			len = render_json_finding(f, &ro, record, sizeof(record));
@@ -329,13 +348,15 @@ void report_emit(struct finding *f)
 		cb(&pub, cb_arg);
 	dmasan_on_report(&pub);
 	in_report = 0;
+	errno = saved_errno;
 	if (!suppressed && o->halt_on_error) {
 		static const char halting[] =
 			"dmasan: halting after the first error (halt_on_error=1)\n";
 
 		if (!strcmp(o->format, "text"))
 			report_write(halting, sizeof(halting) - 1);
-		fflush(NULL);
+		if (!in_signal) /* stdio's locks may be held by what the handler interrupted */
+			fflush(NULL);
 		if (o->abort_on_error)
 			plat_abort();
 		plat_exit(o->exitcode ? (int)o->exitcode : 1);

@@ -9,7 +9,8 @@
  * when not printed.
  * Locking: one report mutex (rank 6) serialises rendering and output; the
  * callback runs after it is released; a per-thread guard drops findings
- * raised while a report is being made on the same thread.
+ * raised while a report is being made on the same thread. A finding made
+ * in a program signal handler is reported async-signal-safely (report.c).
  */
 #ifndef DMASAN_CORE_REPORT_H
 #define DMASAN_CORE_REPORT_H

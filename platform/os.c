@@ -5,6 +5,8 @@
  * memory. The read-only query keeps a snapshot of /proc/self/maps (its
  * non-writable ranges) and re-reads it only when an address falls in no
  * known range, so repeated maps of heap buffers cost a binary search.
+ * The snapshot also names each range's file, for plat_module_of() (the
+ * module+offset frames of reports made in signal handlers).
  * Locking: the maps snapshot is guarded by one mutex; thread stack bounds
  * are cached per thread; everything else is stateless.
  */
@@ -189,9 +191,23 @@ static void learn_stack(void)
 	pthread_attr_destroy(&attr);
 }
 
+/* Set by core/sigctx.c: the thread runs a program signal handler now. */
+static int (*async_probe)(void);
+
+void plat_set_async_probe(int (*probe)(void))
+{
+	async_probe = probe;
+}
+
+/* Learning the bounds calls pthread_getattr_np(), which allocates: never in a handler. */
+static int may_learn(void)
+{
+	return !async_probe || !async_probe();
+}
+
 int plat_stack_bounds(uintptr_t here, uintptr_t *lo, uintptr_t *hi)
 {
-	if (!stack_known)
+	if (!stack_known && may_learn())
 		learn_stack();
 	if (stack_known != 1 || here < stack_lo || here >= stack_hi)
 		return -1;
@@ -204,7 +220,7 @@ int plat_on_stack(uintptr_t addr, size_t len)
 {
 	uintptr_t here = (uintptr_t)__builtin_frame_address(0);
 
-	if (!stack_known || here < stack_lo || here >= stack_hi)
+	if ((!stack_known || here < stack_lo || here >= stack_hi) && may_learn())
 		learn_stack();
 	if (stack_known != 1)
 		return 0;
@@ -222,10 +238,63 @@ struct vma {
 	uintptr_t lo, hi;
 	int readonly;
 	int readable;
+	uintptr_t off;	  /* file offset of lo */
+	const char *path; /* interned file path, or NULL (anonymous, [heap], ...) */
 };
 
 static struct vma *maps;
 static size_t nmaps;
+
+/*
+ * File paths of the snapshots, interned for the life of the process (a
+ * process maps few distinct files) so that plat_module_of() can hand them
+ * out without copying. Guarded by maps_lock.
+ */
+#define PATH_BUCKETS 256u
+
+struct path_node {
+	struct path_node *next;
+	size_t len;
+	char str[];
+};
+
+static struct path_node **paths;
+
+static const char *intern_path(const char *s, size_t len)
+{
+	struct path_node *n;
+	uint64_t h = 0xcbf29ce484222325ull;
+	size_t i;
+
+	if (!paths) {
+		paths = heap_calloc(PATH_BUCKETS, sizeof(*paths));
+		if (!paths)
+			return NULL;
+	}
+	for (i = 0; i < len; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3ull;
+	for (n = paths[h % PATH_BUCKETS]; n; n = n->next)
+		if (n->len == len && !memcmp(n->str, s, len))
+			return n->str;
+	n = heap_alloc(sizeof(*n) + len + 1);
+	if (!n)
+		return NULL;
+	n->len = len;
+	memcpy(n->str, s, len);
+	n->str[len] = '\0';
+	n->next = paths[h % PATH_BUCKETS];
+	paths[h % PATH_BUCKETS] = n;
+	return n->str;
+}
+
+/* Skip the field at *@s and the blanks after it. */
+static void skip_field(const char **s)
+{
+	while (**s && **s != ' ' && **s != '\n')
+		(*s)++;
+	while (**s == ' ')
+		(*s)++;
+}
 
 static uintptr_t parse_hex(const char **s)
 {
@@ -265,6 +334,13 @@ static void reload_maps(void)
 			s++;
 		e.readonly = s[0] == 'r' && s[1] == '-';
 		e.readable = s[0] == 'r';
+		/* "perms offset dev inode   path" */
+		skip_field(&s);
+		e.off = parse_hex(&s);
+		skip_field(&s);
+		skip_field(&s);
+		skip_field(&s);
+		e.path = *s == '/' ? intern_path(s, (size_t)((nl ? nl : s + strlen(s)) - s)) : NULL;
 		if (n == cap) {
 			size_t ncap = cap ? cap * 2 : 256;
 			struct vma *nv = heap_alloc(ncap * sizeof(*nv));
@@ -355,6 +431,32 @@ int plat_is_mapped(uintptr_t addr, size_t len)
 	}
 	pthread_mutex_unlock(&maps_lock);
 	return ok;
+}
+
+int plat_module_of(uintptr_t addr, const char **path, uintptr_t *base)
+{
+	long i, j;
+	int rc = -1;
+
+	pthread_mutex_lock(&maps_lock);
+	i = find_vma(addr);
+	if (i < 0) {
+		reload_maps();
+		i = find_vma(addr);
+	}
+	if (i >= 0 && maps[i].path) {
+		/* The load base: the lowest mapping of the same file, at offset 0. */
+		*base = maps[i].lo - maps[i].off;
+		for (j = i; j >= 0 && maps[j].path == maps[i].path; j--)
+			if (maps[j].off == 0) {
+				*base = maps[j].lo;
+				break;
+			}
+		*path = maps[i].path;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&maps_lock);
+	return rc;
 }
 
 int plat_is_readonly(uintptr_t addr, size_t len)

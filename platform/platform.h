@@ -53,13 +53,17 @@ int plat_pc_in_self(uintptr_t pc);
 /** plat_skip_self - how many leading PCs of @pcs[0..@n) lie in libdmasan's own text. */
 int plat_skip_self(const uintptr_t *pcs, int n);
 
-/** plat_on_stack - 1 when [addr, addr+len) overlaps the calling thread's stack. */
+/**
+ * plat_on_stack - 1 when [addr, addr+len) overlaps the calling thread's
+ * stack (0 when its bounds are unknown, see plat_stack_bounds).
+ */
 int plat_on_stack(uintptr_t addr, size_t len);
 
 /**
  * plat_stack_bounds - the calling thread's stack [*@lo, *@hi), learnt once
  * per thread. @return 0 when @here lies inside them, -1 otherwise (a
- * signal stack, or bounds unknown).
+ * signal stack, or bounds unknown: not learnt yet while the async probe
+ * says the thread runs a signal handler).
  */
 int plat_stack_bounds(uintptr_t here, uintptr_t *lo, uintptr_t *hi);
 
@@ -75,6 +79,37 @@ int plat_is_readonly(uintptr_t addr, size_t len);
  * access). Answers from the same cached snapshot as plat_is_readonly().
  */
 int plat_is_mapped(uintptr_t addr, size_t len);
+
+/**
+ * plat_module_of - the file mapped at @addr, from the same snapshot
+ * (re-read when @addr is not in it): *@path, interned in the private heap
+ * for the life of the process, and *@base, where the file's offset 0 is
+ * mapped (an ELF object's load base, as dladdr's dli_fbase). @return 0, or
+ * -1 when @addr lies in no file mapping. Signal-safe: no libc malloc, no
+ * stdio, only the snapshot's lock, which the shim never holds while the
+ * program runs.
+ */
+int plat_module_of(uintptr_t addr, const char **path, uintptr_t *base);
+
+/**
+ * plat_set_async_probe - @probe() answers whether the calling thread runs
+ * a program signal handler now (core/sigctx.c). While it does, thread
+ * stack bounds are not learnt (pthread_getattr_np() allocates): the
+ * queries answer as for unknown bounds.
+ */
+void plat_set_async_probe(int (*probe)(void));
+
+struct sigaction;
+
+/** plat_sigaction_init - find the next sigaction() now (from a constructor). */
+void plat_sigaction_init(void);
+
+/**
+ * plat_sigaction_next - the next sigaction() after libdmasan's own in the
+ * lookup order (a sanitizer's interceptor, or libc's): returns and sets
+ * errno as sigaction() does. Signal-safe once plat_sigaction_init() ran.
+ */
+int plat_sigaction_next(int sig, const struct sigaction *act, struct sigaction *oldact);
 
 /** plat_map_anon / plat_unmap - anonymous read-write memory. NULL on failure. */
 void *plat_map_anon(size_t len);

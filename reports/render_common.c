@@ -102,6 +102,7 @@ const struct render_opts *rc_opts(const struct render_opts *r, struct render_opt
 	def->symbolize = 1;
 	def->strip_path_prefix = "";
 	def->max_frames = STACK_MAX_FRAMES;
+	def->in_signal = 0;
 	return def;
 }
 
@@ -134,7 +135,10 @@ const char *rc_basename(const char *path)
 
 void rc_frame(const struct render_opts *r, uintptr_t pc, struct sym_frame *f)
 {
-	sym_resolve(pc, r->symbolize, f);
+	if (r->in_signal)
+		sym_resolve_safe(pc, r->symbolize, f);
+	else
+		sym_resolve(pc, r->symbolize, f);
 	if (!r->symbolize) {
 		f->function = NULL;
 		f->file = NULL;
@@ -192,6 +196,7 @@ void render_opts_from(const struct dmasan_options *o, struct render_opts *r)
 	r->symbolize = !!o->symbolize;
 	r->strip_path_prefix = o->strip_path_prefix;
 	r->max_frames = (int)frames;
+	r->in_signal = 0;
 }
 
 static uint64_t fnv(uint64_t h, const char *s)
@@ -240,7 +245,8 @@ void render_signature(const struct finding *f, const struct render_opts *r, char
 		base = rc_basename(sf.module);
 		if (base && runtime_module(base))
 			continue;
-		if (sf.function) {
+		/* In a signal handler only cached frames have names: offsets, for a stable signature. */
+		if (sf.function && !r->in_signal) {
 			h = fnv(h, sf.function);
 		} else if (base) {
 			snprintf(off, sizeof(off), "+0x%" PRIxPTR, sf.module_offset);

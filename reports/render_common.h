@@ -51,7 +51,8 @@ const struct render_opts *rc_opts(const struct render_opts *r, struct render_opt
 
 /**
  * rc_frame - resolve @pc into @f as @r asks: without symbolize only
- * module and offset; strip_path_prefix applied to file and module.
+ * module and offset; with in_signal through sym_resolve_safe();
+ * strip_path_prefix applied to file and module.
  */
 void rc_frame(const struct render_opts *r, uintptr_t pc, struct sym_frame *f);
 

@@ -6,7 +6,10 @@
  * tests/e2e/expect_ids.sh relies on). Strings are escaped strictly (RFC
  * 8259): quotes, backslashes and every control byte are escaped, valid
  * UTF-8 passes through and each byte of invalid UTF-8 becomes \u00XX.
- * 64-bit addresses are "0x..." strings; absent values are null.
+ * 64-bit addresses are "0x..." strings; absent values are null. A
+ * finding made in a signal handler has "unsymbolized":"signal-handler":
+ * its frames are module+offset (function, file, line null) unless they
+ * were symbolized earlier in the run.
  *
  * When a record does not fit, it is rendered again with less: without
  * history, then without related stacks, then with fewer frames, then
@@ -285,6 +288,8 @@ static void put_finding(struct rbuf *b, const struct finding *f, const struct re
 		put_history(b, f, r);
 	else
 		rb_puts(b, "[]");
+	if (r->in_signal)
+		rb_puts(b, ",\"unsymbolized\":\"signal-handler\"");
 	rb_printf(b, ",\"signature\":\"%s\"", sig);
 	if (lv->truncated)
 		rb_puts(b, ",\"truncated\":true");

@@ -3,11 +3,12 @@
  * The text sink: a finding in AddressSanitizer's layout (rule line,
  * "==PID==ERROR: dmasan: <id> ..." headline, numbered frames, a paragraph
  * locating the address in its mapping, the related stacks, the object's
- * recent history and a "SUMMARY: dmasan: <id> file:line in func" line),
- * and the end-of-run summary. Every line ends in '\n'; control bytes in
- * names become '?' so a record never gains lines. When the buffer is too
- * small, whole lines are dropped from the end of the body, but the
- * SUMMARY line is kept whenever it fits by itself.
+ * recent history and a "SUMMARY: dmasan: <id> file:line in func" line;
+ * one made in a signal handler says below its stack that its frames are
+ * unsymbolized), and the end-of-run summary. Every line ends in '\n';
+ * control bytes in names become '?' so a record never gains lines. When
+ * the buffer is too small, whole lines are dropped from the end of the
+ * body, but the SUMMARY line is kept whenever it fits by itself.
  * No locking: the caller serialises (see render.h).
  */
 #include <stdio.h>
@@ -16,6 +17,9 @@
 #include "reports/render_common.h"
 
 #define RULE "================================================================="
+#define SIGNAL_NOTE                                                                               \
+	"Note: made in a signal handler, where symbolizing is not async-signal-safe: frames are " \
+	"unsymbolized (module+offset) unless symbolized earlier in the run"
 #define ULL(x) ((unsigned long long)(x))
 
 /* Append @s with control bytes replaced, so it cannot break a line. */
@@ -237,6 +241,10 @@ static void put_body(struct rbuf *b, const struct finding *f, const struct rende
 	}
 	end_line(b);
 	put_stack(b, r, f->stack);
+	if (r->in_signal) {
+		rb_puts(b, SIGNAL_NOTE);
+		end_line(b);
+	}
 	if (f->has_object) {
 		end_line(b);
 		put_located(b, f);

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "core/heap.h"
+#include "platform/platform.h"
 #include "reports/symbolize.h"
 
 #define CACHE_BUCKETS 4096u
@@ -332,6 +333,38 @@ void sym_resolve(uintptr_t pc, int use_debuginfo, struct sym_frame *out)
 		cache_add(out, use_debuginfo);
 	}
 	pthread_mutex_unlock(&sym_lock);
+}
+
+/**
+ * sym_resolve_safe - the cached answer for @pc if sym_lock is free now,
+ * else module and offset from the platform's maps snapshot. The interned
+ * strings live for the life of the process, and so do the snapshot's.
+ */
+void sym_resolve_safe(uintptr_t pc, int use_debuginfo, struct sym_frame *out)
+{
+	struct cache_node *n = NULL;
+	const char *path;
+	uintptr_t base;
+
+	if (!out)
+		return;
+	memset(out, 0, sizeof(*out));
+	out->pc = pc;
+	if (pc < 4096)
+		return;
+	/* Never waited for: its holder may be what the handler interrupted. */
+	if (pthread_mutex_trylock(&sym_lock) == 0) {
+		n = cache_find(pc, !!use_debuginfo);
+		if (n)
+			*out = n->frame;
+		pthread_mutex_unlock(&sym_lock);
+	}
+	if (n)
+		return;
+	if (plat_module_of(pc - 1, &path, &base) == 0) {
+		out->module = path;
+		out->module_offset = pc - base;
+	}
 }
 
 /**

@@ -28,6 +28,15 @@ struct sym_frame {
  */
 void sym_resolve(uintptr_t pc, int use_debuginfo, struct sym_frame *out);
 
+/**
+ * sym_resolve_safe - fill @out for @pc without the symbolizer, for reports
+ * made in signal handlers: the cached answer when one exists and the
+ * cache is free this instant, else module and offset only, from the
+ * platform's maps snapshot (platform/platform.h plat_module_of). No libc
+ * malloc, no stdio, no lock waited for but the snapshot's. Async-signal-safe.
+ */
+void sym_resolve_safe(uintptr_t pc, int use_debuginfo, struct sym_frame *out);
+
 /** sym_reset - forget the cache and the module list (after dlopen, fork). */
 void sym_reset(void);
 

@@ -105,9 +105,13 @@ __attribute__((constructor)) static void dmasan_load(void)
 /*
  * Runs after the program's own destructors and atexit handlers (a
  * preloaded library is finalised last), so what is still mapped now was
- * really leaked.
+ * really leaked. Inside the API meanwhile: a signal handler that calls it
+ * while the leak reports and the summary are written (holding the report
+ * lock) has its calls deferred like any other.
  */
 __attribute__((destructor)) static void dmasan_fini(void)
 {
+	SHIM_ENTER();
+
 	rt_fini();
 }

@@ -5,12 +5,14 @@
 # end of the node), comments removed. Exported means listed by
 # `nm -D --defined-only` with type T, W, i, D, B or V; symbol versions
 # (@DMASAN_0.1) and the version nodes' own names are ignored.
-#   exports.sh MAP LIBRARY...
+#   exports.sh MAP LIBRARY[=EXTRA_MAP]...
+# EXTRA_MAP: a second version script of that library only (libdmasan.so's
+# generated interpose.map), whose names it must export too.
 # Prints the missing and the extra names of each library; exit 1 if any.
 set -u
 LC_ALL=C
 export LC_ALL
-[ $# -ge 2 ] || { echo "usage: exports.sh MAP LIBRARY..." >&2; exit 2; }
+[ $# -ge 2 ] || { echo "usage: exports.sh MAP LIBRARY[=EXTRA_MAP]..." >&2; exit 2; }
 map=$1
 shift
 nm=${NM:-nm}
@@ -19,10 +21,11 @@ trap 'rm -rf "$tmp"' EXIT
 
 [ -r "$map" ] || { echo "exports: FAIL: cannot read $map"; exit 1; }
 
-# Strip /* */ comments (which may span lines), then walk the tokens:
-# "NAME {" opens a version node, "global:" starts collecting, "local:" or
-# "}" stops. Output "N name" for node names and "G name" for globals.
-awk '
+# parse MAP: strip /* */ comments (which may span lines), then walk the
+# tokens: "NAME {" opens a version node, "global:" starts collecting,
+# "local:" or "}" stops. Output "N name" for node names and "G name" for globals.
+parse() {
+	awk '
 {
 	line = $0; out = ""
 	while (line != "") {
@@ -46,7 +49,9 @@ awk '
 		else if (t == ";") { if (collect && prev != "" && prev != "}") print "G " prev }
 		prev = (t == ";" || t == ":") ? "" : t
 	}
-}' "$map" >"$tmp/parsed"
+}' "$1"
+}
+parse "$map" >"$tmp/parsed"
 
 sed -n 's/^G //p' "$tmp/parsed" | sort -u >"$tmp/want"
 sed -n 's/^N //p' "$tmp/parsed" | sort -u >"$tmp/nodes"
@@ -60,24 +65,42 @@ if grep -q '[*?[]' "$tmp/want"; then
 fi
 
 status=0
-for lib in "$@"; do
+for arg in "$@"; do
+	lib=${arg%%=*}
 	name=${lib##*/}
+	cp "$tmp/want" "$tmp/want.lib"
+	cp "$tmp/nodes" "$tmp/nodes.lib"
+	mapname=${map##*/}
+	case $arg in
+	*=*)
+		extra=${arg#*=}
+		if ! [ -r "$extra" ]; then
+			echo "exports: FAIL: cannot read $extra"
+			status=1
+			continue
+		fi
+		parse "$extra" >"$tmp/parsed.extra"
+		sed -n 's/^G //p' "$tmp/parsed.extra" | sort -u - "$tmp/want" >"$tmp/want.lib"
+		sed -n 's/^N //p' "$tmp/parsed.extra" | sort -u - "$tmp/nodes" >"$tmp/nodes.lib"
+		mapname="$mapname and ${extra##*/}"
+		;;
+	esac
 	if ! "$nm" -D --defined-only "$lib" >"$tmp/nm" 2>"$tmp/nm.err"; then
 		echo "exports: FAIL: $nm -D --defined-only $lib: $(cat "$tmp/nm.err")"
 		status=1
 		continue
 	fi
 	awk 'NF >= 3 && $(NF - 1) ~ /^[TWiDBV]$/ { print $NF }' "$tmp/nm" |
-		sed 's/@.*//' | sort -u | comm -23 - "$tmp/nodes" >"$tmp/got"
-	comm -23 "$tmp/want" "$tmp/got" >"$tmp/missing"
-	comm -13 "$tmp/want" "$tmp/got" >"$tmp/extra"
+		sed 's/@.*//' | sort -u | comm -23 - "$tmp/nodes.lib" >"$tmp/got"
+	comm -23 "$tmp/want.lib" "$tmp/got" >"$tmp/missing"
+	comm -13 "$tmp/want.lib" "$tmp/got" >"$tmp/extra"
 	if [ -s "$tmp/missing" ] || [ -s "$tmp/extra" ]; then
 		status=1
-		echo "exports: FAIL: $name does not export exactly the names of ${map##*/}"
+		echo "exports: FAIL: $name does not export exactly the names of $mapname"
 		[ -s "$tmp/missing" ] && echo "  missing ($(wc -l <"$tmp/missing")): $(tr '\n' ' ' <"$tmp/missing")"
 		[ -s "$tmp/extra" ] && echo "  extra ($(wc -l <"$tmp/extra")): $(tr '\n' ' ' <"$tmp/extra")"
 	else
-		echo "exports: ok: $name exports the $(wc -l <"$tmp/want") names of ${map##*/}"
+		echo "exports: ok: $name exports the $(wc -l <"$tmp/want.lib") names of $mapname"
 	fi
 done
 exit $status

@@ -5,7 +5,7 @@
  * too). Linked against libdmasan_direct.so like any driver test.
  *
  * stress --run DIR [--threads N] [--ops N] [--forks N] [--signals N] [--signals-busy N]
- *              [--park-workers]
+ *              [--signal-interval US] [--park-workers]
  *   N threads (default 8) each run a bounded number of operations (default
  *   20000) on their own device and on one shared device: streaming maps
  *   of every direction with device accesses and syncs, sg lists, coherent
@@ -20,7 +20,10 @@
  *   waits in sigsuspend(); with --signals-busy N (default 0) an interval
  *   timer's handlers do the same N times while the main thread is busy in
  *   the API itself, making a finding of its own every 256th round (the
- *   report must be written safely from any point, and none may be lost).
+ *   report must be written safely from any point, and none may be lost),
+ *   one every --signal-interval US microseconds (default 100; under TSan,
+ *   which makes a report cost more than that, calls deferred from handlers
+ *   would otherwise arrive faster than the API can run them).
  *   --park-workers keeps the worker threads alive until the process exits
  *   instead of joining them: under TSan a thread that used the API crashes
  *   when it exits (libunwind's trace-cache destructor runs after TSan's
@@ -85,7 +88,7 @@ struct worker {
 static struct device shared_dev, own_dev[MAX_THREADS];
 static struct dma_pool *shared_pool;
 static struct worker workers[MAX_THREADS];
-static int nthreads = 8, nforks = 16, nsignals = 8, nbusy, park;
+static int nthreads = 8, nforks = 16, nsignals = 8, nbusy, park, interval_us = 100;
 static sem_t finished; /* a parked worker is done */
 static long nops = 20000;
 static const char *logdir;
@@ -537,7 +540,8 @@ static void run_signals(void)
 static unsigned long run_busy_signals(void)
 {
 	static uint8_t buf[BUF_SIZE] __attribute__((aligned(64)));
-	struct itimerval it = { { 0, 100 }, { 0, 100 } };
+	struct itimerval it = { { interval_us / 1000000, interval_us % 1000000 },
+				{ interval_us / 1000000, interval_us % 1000000 } };
 	struct sigaction sa;
 	int base = alarms;
 	unsigned long loops = 0, own = 0;
@@ -767,7 +771,7 @@ static int check_logs(void)
 static void usage(void)
 {
 	fprintf(stderr, "usage: stress --run DIR [--threads N] [--ops N] [--forks N] "
-			"[--signals N] [--signals-busy N] [--park-workers]\n"
+			"[--signals N] [--signals-busy N] [--signal-interval US] [--park-workers]\n"
 			"       stress --check DIR\n");
 	exit(2);
 }
@@ -794,6 +798,8 @@ int main(int argc, char **argv)
 			nsignals = atoi(v);
 		} else if (!strcmp(a, "--signals-busy")) {
 			nbusy = atoi(v);
+		} else if (!strcmp(a, "--signal-interval")) {
+			interval_us = atoi(v);
 		} else if (!strcmp(a, "--park-workers")) {
 			park = 1;
 			i--; /* takes no value */
@@ -803,7 +809,7 @@ int main(int argc, char **argv)
 		i++;
 	}
 	if (!mode || nthreads < 1 || nthreads > MAX_THREADS || nops < 1 || nforks < 0 ||
-	    nforks > MAX_FORKS || nsignals < 0 || nbusy < 0)
+	    nforks > MAX_FORKS || nsignals < 0 || nbusy < 0 || interval_us < 1)
 		usage();
 	if (mode == 2)
 		return check_logs();

@@ -3,9 +3,12 @@
 # Run the stress test under the shim and check its logs (ctest e2e.stress
 # and, in the TSan build, the sanitize-check stage).
 #   stress.sh SHIM STRESS [STRESS ARGS...]
-# SHIM is libdmasan.so; a shim built with ASan or TSan gets its sanitizer
-# runtime first in LD_PRELOAD, as the runtimes require. Extra options for
-# the shim come from DMASAN_OPTIONS in the environment (appended).
+# SHIM is libdmasan.so; a shim built with ASan gets its runtime first in
+# LD_PRELOAD, as ASan requires; one built with TSan gets it right after the
+# shim: TSan runs asynchronous signal handlers later, at a point of its
+# choosing, so the shim's sigaction() must hand TSan the handler wrapped
+# (core/sigctx.c), not wrap TSan's own. Extra options for the shim come
+# from DMASAN_OPTIONS in the environment (appended).
 set -u
 shim=$1
 prog=$2
@@ -14,13 +17,17 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/dmasan-stress.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 preload=$shim
 rt=$(ldd "$shim" 2>/dev/null | awk '/lib(asan|tsan)\.so/ { print $3; exit }')
-[ -n "$rt" ] && preload="$rt:$shim"
 # Under TSan a thread that used the API crashes when it exits (libunwind's
 # trace cache; reported): keep the workers alive so races still get reported.
 case $rt in
+*libasan*) preload="$rt:$shim" ;;
 *libtsan*)
+	preload="$shim:$rt"
 	set -- "$@" --park-workers
 	[ -n "${STRESS_TSAN_OPTIONS:-}" ] && export TSAN_OPTIONS="${TSAN_OPTIONS:-} $STRESS_TSAN_OPTIONS"
+	# Arguments for the TSan run only (split into words on purpose).
+	# shellcheck disable=SC2086
+	[ -n "${STRESS_TSAN_ARGS:-}" ] && set -- "$@" $STRESS_TSAN_ARGS
 	;;
 esac
 opts="format=json:log_path=$dir/log:exitcode=0${DMASAN_OPTIONS:+:$DMASAN_OPTIONS}"

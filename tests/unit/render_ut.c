@@ -35,8 +35,8 @@
 static volatile int sink;
 
 /* Real PCs, their lines and stacks, set up by the suite init. */
-static uintptr_t pc_tx, pc_rx, pc_poll;
-static int line_tx, line_rx, line_poll;
+static uintptr_t pc_tx, pc_rx, pc_poll, pc_irq;
+static int line_tx, line_rx, line_poll, line_irq;
 static uint32_t bug_stack, map_stack, unmap_stack;
 static struct sym_frame sym_tx, sym_rx, sym_poll;
 static char big[BIG], big2[BIG];
@@ -77,6 +77,17 @@ static NOINLINE uintptr_t nic_poll(int *line)
 	return pc;
 }
 
+/* Never symbolized before the signal-handler tests, which need that. */
+static NOINLINE uintptr_t nic_irq(int *line)
+{
+	uintptr_t pc;
+
+	pc = return_address();
+	*line = __LINE__;
+	sink += 5;
+	return pc;
+}
+
 static int suite_init(void)
 {
 	uintptr_t s[2];
@@ -84,6 +95,7 @@ static int suite_init(void)
 	pc_tx = nic_tx_clean(&line_tx);
 	pc_rx = nic_rx_refill(&line_rx);
 	pc_poll = nic_poll(&line_poll);
+	pc_irq = nic_irq(&line_irq);
 	s[0] = pc_tx;
 	s[1] = pc_poll;
 	bug_stack = stack_depot_put(s, 2);
@@ -100,7 +112,7 @@ static int suite_init(void)
 	return 0;
 }
 
-static const struct render_opts opts_full = { 1, "", 64 };
+static const struct render_opts opts_full = { 1, "", 64, 0 };
 
 static void make_finding(struct finding *f)
 {
@@ -326,7 +338,7 @@ static void test_text_empty_message_uses_description(void)
 
 static void test_text_unsymbolized_frames(void)
 {
-	const struct render_opts r = { 0, "", 64 };
+	const struct render_opts r = { 0, "", 64, 0 };
 	struct finding f;
 	char want[1024];
 	int n;
@@ -342,10 +354,43 @@ static void test_text_unsymbolized_frames(void)
 	CU_ASSERT_EQUAL(strncmp(lines[n - 1], want, strlen(want)), 0);
 }
 
+/* Made in a signal handler: cached frames keep their names, others are module+offset, and it says so. */
+static void test_text_signal_handler(void)
+{
+	const struct render_opts r = { 1, "", 64, 1 };
+	uintptr_t s[2] = { pc_irq, pc_poll };
+	struct finding f;
+	char want[1024];
+	int n, note;
+
+	make_finding(&f);
+	f.stack = stack_depot_put(s, 2);
+	DMASAN_ASSERT_FATAL(f.stack != 0);
+	render_text_finding(&f, &r, big, sizeof(big));
+	n = split(big, lines, MAX_LINES);
+	DMASAN_ASSERT_FATAL(n > 6);
+	snprintf(want, sizeof(want), "    #0 0x%016lx (%s+0x", (unsigned long)pc_irq,
+		 sym_tx.module);
+	CU_ASSERT_EQUAL(strncmp(lines[3], want, strlen(want)), 0);
+	CU_ASSERT_PTR_NULL(strstr(big, "nic_irq"));
+	frame_line(want, sizeof(want), 1, pc_poll, &sym_poll);
+	CU_ASSERT_STRING_EQUAL(lines[4], want);
+	note = find_line(n, "Note: made in a signal handler, where symbolizing is not "
+			    "async-signal-safe: frames are unsymbolized (module+offset) unless "
+			    "symbolized earlier in the run");
+	CU_ASSERT_EQUAL(note, 5);
+	snprintf(want, sizeof(want), "SUMMARY: dmasan: double-unmap (%s+0x", sym_tx.module);
+	CU_ASSERT_EQUAL(strncmp(lines[n - 1], want, strlen(want)), 0);
+	/* Not in a handler: no note (and nic_irq stays unsymbolized for the tests below). */
+	make_finding(&f);
+	render_text_finding(&f, &opts_full, big, sizeof(big));
+	CU_ASSERT_PTR_NULL(strstr(big, "Note: made in a signal handler"));
+}
+
 static void test_text_strip_prefix_and_max_frames(void)
 {
 	char prefix[1024], want[1024];
-	struct render_opts r = { 1, prefix, 1 };
+	struct render_opts r = { 1, prefix, 1, 0 };
 	struct finding f;
 	int n;
 
@@ -852,7 +897,7 @@ static void test_json_absent_values_are_null(void)
 
 static void test_json_unsymbolized_frames(void)
 {
-	const struct render_opts r = { 0, "", 64 };
+	const struct render_opts r = { 0, "", 64, 0 };
 	struct finding f;
 	char raw[4096];
 	size_t len;
@@ -863,6 +908,33 @@ static void test_json_unsymbolized_frames(void)
 	DMASAN_ASSERT_FATAL(json_get(big, "stack", raw, sizeof(raw)));
 	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "\"function\":null,\"file\":null,"
 					   "\"line\":null,\"module\":\""));
+}
+
+static void test_json_signal_handler(void)
+{
+	const struct render_opts r = { 1, "", 64, 1 };
+	uintptr_t s[2] = { pc_irq, pc_poll };
+	struct finding f;
+	char raw[4096], want[256];
+	size_t len;
+
+	make_finding(&f);
+	f.stack = stack_depot_put(s, 2);
+	DMASAN_ASSERT_FATAL(f.stack != 0);
+	len = render_json_finding(&f, &r, big, sizeof(big));
+	CU_ASSERT(json_line_valid(big, len));
+	expect_key(big, "unsymbolized", "\"signal-handler\"");
+	DMASAN_ASSERT_FATAL(json_get(big, "stack", raw, sizeof(raw)));
+	snprintf(want, sizeof(want),
+		 "[{\"pc\":\"0x%016lx\",\"function\":null,\"file\":null,\"line\":null,"
+		 "\"module\":\"%s\",\"module_offset\":\"0x",
+		 (unsigned long)pc_irq, sym_tx.module);
+	CU_ASSERT_EQUAL(strncmp(raw, want, strlen(want)), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(raw, "\"function\":\"nic_poll\""));
+	make_finding(&f);
+	len = render_json_finding(&f, &opts_full, big, sizeof(big));
+	CU_ASSERT(json_line_valid(big, len));
+	CU_ASSERT_PTR_NULL(strstr(big, "\"unsymbolized\""));
 }
 
 static void test_json_hostile_strings(void)
@@ -990,6 +1062,28 @@ static void test_signature_differs_by_id_and_stack(void)
 	b.stack = map_stack;
 	render_signature(&b, &opts_full, sb);
 	CU_ASSERT_STRING_NOT_EQUAL(sa, sb);
+}
+
+/* In a handler only cached frames have names: the signature uses offsets, whatever the cache holds. */
+static void test_signature_in_signal_handler(void)
+{
+	const struct render_opts r = { 1, "", 64, 1 };
+	uintptr_t s[2] = { pc_irq, pc_poll };
+	struct finding f;
+	char before[17], after[17], normal[17];
+	struct sym_frame sf;
+
+	make_finding(&f);
+	f.stack = stack_depot_put(s, 2);
+	DMASAN_ASSERT_FATAL(f.stack != 0);
+	render_signature(&f, &r, before);
+	sym_resolve(pc_irq, 1, &sf); /* now cached */
+	CU_ASSERT_STRING_EQUAL(sf.function, "nic_irq");
+	render_signature(&f, &r, after);
+	CU_ASSERT(is_sig(before));
+	CU_ASSERT_STRING_EQUAL(before, after);
+	render_signature(&f, &opts_full, normal);
+	CU_ASSERT_STRING_NOT_EQUAL(before, normal);
 }
 
 static void test_signature_skips_libc_frames(void)
@@ -1151,6 +1245,7 @@ static CU_TestInfo text_tests[] = {
 	{ "no device, no stacks", test_text_without_device_or_stacks },
 	{ "empty message uses the description", test_text_empty_message_uses_description },
 	{ "symbolize=0 gives module+offset", test_text_unsymbolized_frames },
+	{ "made in a signal handler", test_text_signal_handler },
 	{ "strip_path_prefix and max_frames", test_text_strip_prefix_and_max_frames },
 	{ "control bytes do not break lines", test_text_control_bytes_do_not_break_lines },
 	{ "small buffers keep whole lines and SUMMARY", test_text_small_buffers_stay_whole_lines },
@@ -1163,6 +1258,7 @@ static CU_TestInfo json_tests[] = {
 	{ "fields of a finding", test_json_fields },
 	{ "absent values are null", test_json_absent_values_are_null },
 	{ "symbolize=0 frames", test_json_unsymbolized_frames },
+	{ "made in a signal handler", test_json_signal_handler },
 	{ "hostile strings are escaped", test_json_hostile_strings },
 	{ "small buffers stay valid", test_json_small_buffers_stay_valid },
 	CU_TEST_INFO_NULL,
@@ -1172,6 +1268,7 @@ static CU_TestInfo signature_tests[] = {
 	{ "addresses do not change it", test_signature_ignores_addresses },
 	{ "ids and stacks change it", test_signature_differs_by_id_and_stack },
 	{ "libc frames are skipped", test_signature_skips_libc_frames },
+	{ "made in a signal handler: offsets only", test_signature_in_signal_handler },
 	CU_TEST_INFO_NULL,
 };
 
