@@ -2,13 +2,13 @@
 /*
  * Stack walking for the stack depot: plat_backtrace() over libunwind's
  * unw_backtrace() fast path (about 100 ns for 16 frames, no syscalls;
- * the unw_step loop costs two sigprocmask calls per frame and is never
- * used), and plat_pc_in_self(), which tells the depot which leading
- * frames belong to libdmasan itself. The text ranges of the object that
- * holds this file are found once (dladdr + dl_iterate_phdr) under a
- * pthread_once and are read-only afterwards. When that object is the
- * main executable (unit tests link everything statically) no frame is
- * "self", so tests see their own frames.
+ * the unw_step loop costs two sigprocmask calls per frame and is used
+ * only under TSan, see below), and plat_pc_in_self(), which tells the
+ * depot which leading frames belong to libdmasan itself. The text
+ * ranges of the object that holds this file are found once (dladdr +
+ * dl_iterate_phdr) under a pthread_once and are read-only afterwards.
+ * When that object is the main executable (unit tests link everything
+ * statically) no frame is "self", so tests see their own frames.
  */
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
@@ -212,6 +212,45 @@ int plat_skip_self(const uintptr_t *pcs, int n)
 	return k;
 }
 
+/*
+ * Under ThreadSanitizer, unw_backtrace() is not used: its per-thread trace
+ * cache has a thread-exit destructor that frees through a libunwind mutex
+ * after TSan has torn the thread down (libunwind re-arms its destructor to
+ * run last), which crashes every thread that ever took this path. The
+ * unw_step() loop keeps no per-thread state; it is slower (libunwind masks
+ * signals around each step), which only the TSan build pays.
+ */
+#if defined(__SANITIZE_THREAD__)
+#define WALK_BY_STEPS 1
+#elif defined(__has_feature)
+#if __has_feature(thread_sanitizer)
+#define WALK_BY_STEPS 1
+#endif
+#endif
+
+#ifdef WALK_BY_STEPS
+/* unw_backtrace()'s answer by unw_step(): this function's own PC first. */
+static __attribute__((noinline)) int walk_by_steps(void **raw, int max)
+{
+	unw_context_t uc;
+	unw_cursor_t c;
+	unw_word_t ip;
+	int n = 0;
+
+	if (unw_getcontext(&uc) != 0 || unw_init_local(&c, &uc) != 0)
+		return 0;
+	do {
+		if (unw_get_reg(&c, UNW_REG_IP, &ip) != 0 || !ip)
+			break;
+		raw[n++] = (void *)ip;
+	} while (n < max && unw_step(&c) > 0);
+	return n;
+}
+#define WALK(raw, max) walk_by_steps(raw, max)
+#else
+#define WALK(raw, max) unw_backtrace(raw, max)
+#endif
+
 /**
  * plat_backtrace - up to @max return addresses of the calling thread into
  * @pcs, innermost first, starting with the caller of this function.
@@ -228,7 +267,7 @@ __attribute__((noinline)) int plat_backtrace(uintptr_t *pcs, int max)
 	if (max > WALK_MAX - SELF_SCAN)
 		max = WALK_MAX - SELF_SCAN;
 	WALK_QUIET_BEGIN();
-	n = unw_backtrace(raw, max + SELF_SCAN);
+	n = WALK(raw, max + SELF_SCAN);
 	WALK_QUIET_END();
 	if (n <= 0)
 		return 0;

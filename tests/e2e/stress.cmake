@@ -32,6 +32,11 @@ foreach(_t IN ITEMS "stress;--forks;0;--signals;0" "stress.fork;--forks;16;--sig
             $<TARGET_FILE:stress> ${_t} ${_stress_args})
   set_tests_properties(e2e.${_name} PROPERTIES LABELS e2e TIMEOUT 900)
 endforeach()
+# Under TSan, e2e.stress captures stacks with libunwind (fast_unwind=0),
+# the fallback of the frame-pointer walk, so that both walks run there with
+# worker threads that exit (libunwind's unw_backtrace() once crashed them).
+set_tests_properties(e2e.stress PROPERTIES
+  ENVIRONMENT "STRESS_TSAN_DMASAN_OPTIONS=fast_unwind=0")
 # TSan's deadlock detector tracks at most 64 held locks per thread, and
 # jemalloc's fork handler takes more (a TSan CHECK failure, not a finding).
 set_tests_properties(e2e.stress.fork PROPERTIES

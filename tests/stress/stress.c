@@ -25,9 +25,9 @@
  *   which makes a report cost more than that, calls deferred from handlers
  *   would otherwise arrive faster than the API can run them).
  *   --park-workers keeps the worker threads alive until the process exits
- *   instead of joining them: under TSan a thread that used the API crashes
- *   when it exits (libunwind's trace-cache destructor runs after TSan's
- *   thread teardown; reported), which would hide every race report.
+ *   instead of joining them (the TSan run needed it while libunwind's
+ *   trace-cache destructor crashed exiting threads after TSan's teardown;
+ *   kept to tell such a crash apart from a race).
  *   The report callback counts the findings and accepts only the ids of
  *   the deliberate misuse: any other id is a false positive of the shim
  *   under concurrency. A watchdog thread fails the run when no operation

@@ -17,20 +17,20 @@ dir=$(mktemp -d "${TMPDIR:-/tmp}/dmasan-stress.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 preload=$shim
 rt=$(ldd "$shim" 2>/dev/null | awk '/lib(asan|tsan)\.so/ { print $3; exit }')
-# Under TSan a thread that used the API crashes when it exits (libunwind's
-# trace cache; reported): keep the workers alive so races still get reported.
+tsan_opts=
 case $rt in
 *libasan*) preload="$rt:$shim" ;;
 *libtsan*)
 	preload="$shim:$rt"
-	set -- "$@" --park-workers
 	[ -n "${STRESS_TSAN_OPTIONS:-}" ] && export TSAN_OPTIONS="${TSAN_OPTIONS:-} $STRESS_TSAN_OPTIONS"
+	# Options of the shim for the TSan run only (e.g. fast_unwind=0).
+	tsan_opts=${STRESS_TSAN_DMASAN_OPTIONS:-}
 	# Arguments for the TSan run only (split into words on purpose).
 	# shellcheck disable=SC2086
 	[ -n "${STRESS_TSAN_ARGS:-}" ] && set -- "$@" $STRESS_TSAN_ARGS
 	;;
 esac
-opts="format=json:log_path=$dir/log:exitcode=0${DMASAN_OPTIONS:+:$DMASAN_OPTIONS}"
+opts="format=json:log_path=$dir/log:exitcode=0${tsan_opts:+:$tsan_opts}${DMASAN_OPTIONS:+:$DMASAN_OPTIONS}"
 DMASAN_OPTIONS=$opts LD_PRELOAD="$preload${LD_PRELOAD:+:$LD_PRELOAD}" "$prog" --run "$dir" "$@"
 rc=$?
 if [ $rc -ne 0 ]; then
