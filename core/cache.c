@@ -30,7 +30,7 @@ static inline unsigned int L(void)
 
 static inline uintptr_t base_of(const struct dmobj *o)
 {
-	return o->cpu - o->cpu % L();
+	return o->cpu & ~(uintptr_t)(L() - 1);
 }
 
 static inline uint8_t *cpu_line(const struct dmobj *o, uint32_t i)
@@ -60,8 +60,8 @@ static int line_range(const struct dmobj *o, uint64_t off, uint64_t len, uint32_
 		len = o->size - off;
 	first = o->cpu + (uintptr_t)off;
 	last = first + (uintptr_t)len - 1;
-	*a = (uint32_t)(first / L() - o->cpu / L());
-	*b = (uint32_t)(last / L() - o->cpu / L());
+	*a = (uint32_t)((first >> track_line_shift) - (o->cpu >> track_line_shift));
+	*b = (uint32_t)((last >> track_line_shift) - (o->cpu >> track_line_shift));
 	return 1;
 }
 

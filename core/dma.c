@@ -231,7 +231,7 @@ static void check_alignment(struct dmobj *o)
 	if (!level || o->dd->coherent || o->type == OBJ_RESOURCE || !o->cpu ||
 	    (level == 1 && o->dir == DMA_TO_DEVICE))
 		return;
-	if (o->cpu % line == 0 && (o->cpu + o->size) % line == 0)
+	if (((o->cpu | (o->cpu + o->size)) & (line - 1)) == 0)
 		return;
 	fnd_init(&f, BUG_UNALIGNED_BUFFER, o->dd, o->map_stack);
 	fnd_message(

@@ -26,6 +26,7 @@ static struct bucket *buckets;	    /* live objects */
 static struct bucket *dead_buckets; /* quarantined (ended) objects */
 static struct bucket *cpu_buckets;  /* device-writable objects by CPU page */
 unsigned int track_line = 64;
+unsigned int track_line_shift = 6;
 #define line_size track_line
 static unsigned int quarantine_len;
 static _Atomic(struct dmobj *) *quarantine;
@@ -85,6 +86,7 @@ int track_init(unsigned int line, unsigned int quarantine_size)
 	if (!buckets || !dead_buckets || !cpu_buckets)
 		return -ENOMEM;
 	line_size = line;
+	track_line_shift = (unsigned int)__builtin_ctz(line ? line : 64);
 	quarantine_len = quarantine_size;
 	if (quarantine_len) {
 		quarantine = heap_calloc(quarantine_len, sizeof(*quarantine));
@@ -129,7 +131,7 @@ struct dmobj *track_new(struct dmdev *dd, enum obj_type type, uint64_t dma, uint
 	struct dmobj *o;
 
 	if (cpu && size)
-		nlines = (cpu + size - 1) / line_size - cpu / line_size + 1;
+		nlines = ((cpu + size - 1) >> track_line_shift) - (cpu >> track_line_shift) + 1;
 	if (nlines > UINT32_MAX)
 		return NULL;
 	o = heap_small_alloc(sizeof(*o) + nlines);
@@ -450,8 +452,8 @@ struct dmobj *track_find_overlap(struct dmobj *self,
 
 	if (!self->cpu || !self->size)
 		return NULL;
-	lo = self->cpu / line_size;
-	hi = (self->cpu + self->size - 1) / line_size;
+	lo = self->cpu >> track_line_shift;
+	hi = (self->cpu + self->size - 1) >> track_line_shift;
 	last = (self->cpu + self->size - 1) >> PAGE_SHIFT_BUS;
 	for (page = self->cpu >> PAGE_SHIFT_BUS; page <= last; page++) {
 		uint64_t key = mkkey(0, page);
@@ -466,7 +468,8 @@ struct dmobj *track_find_overlap(struct dmobj *self,
 			if (p->key != key || o == self ||
 			    !atomic_load_explicit(&o->live, memory_order_acquire))
 				continue;
-			if ((o->cpu + o->size - 1) / line_size < lo || o->cpu / line_size > hi)
+			if ((o->cpu + o->size - 1) >> track_line_shift < lo ||
+			    o->cpu >> track_line_shift > hi)
 				continue;
 			if (filter && !filter(o, self))
 				continue;

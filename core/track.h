@@ -135,8 +135,11 @@ struct dmobj {
 /** track_init - set up the index; @line_size is the cache-line size. @return 0 or -ENOMEM. */
 int track_init(unsigned int line_size, unsigned int quarantine);
 
-/** track_line - the simulated cache-line size (set once by track_init). */
+/** track_line - the simulated cache-line size (set once by track_init; a power of two). */
 extern unsigned int track_line;
+
+/** track_line_shift - log2(track_line): line arithmetic by shifts, not divisions. */
+extern unsigned int track_line_shift;
 
 /** track_line_size - the simulated cache-line size. */
 static inline unsigned int track_line_size(void)

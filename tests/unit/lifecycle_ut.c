@@ -227,11 +227,17 @@ static void test_busy_pool_destroyed_after_del(void)
 
 static struct device d_decl;
 
-/* Not static, not inlined, no tail call: the leak finding's stack must name it. */
+/*
+ * Not static, not inlined, no tail call, and core_alloc() called through a
+ * volatile pointer so that link-time optimisation cannot inline it here:
+ * the leak finding's stack must name this function.
+ */
 void *lifecycle_alloc_from_region(struct device *dev, uint64_t *h);
 __attribute__((noinline)) void *lifecycle_alloc_from_region(struct device *dev, uint64_t *h)
 {
-	void *p = core_alloc(dev, 4096, h, 0, OBJ_COHERENT, DMA_BIDIRECTIONAL, "t");
+	void *(*volatile alloc)(struct device *, size_t, uint64_t *, unsigned long, int, int,
+				const char *) = core_alloc;
+	void *p = alloc(dev, 4096, h, 0, OBJ_COHERENT, DMA_BIDIRECTIONAL, "t");
 
 	__asm__ volatile("" : : "r"(p) : "memory");
 	return p;
