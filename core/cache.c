@@ -282,15 +282,55 @@ static int lines_unchanged(const struct dmobj *o, uint32_t a, uint32_t b)
 	return !o->snap || !memcmp((void *)lo, o->snap + (size_t)a * L(), hi - lo);
 }
 
-/* 1 when no line of a..b carries one of @bits. */
+#define BYTES8(x) (0x0101010101010101ULL * (uint8_t)(x))
+
+/* 1 when no line of a..b carries one of @bits (eight lines per step). */
 static int lines_without(const struct dmobj *o, uint32_t a, uint32_t b, uint8_t bits)
 {
-	uint32_t i;
+	uint64_t w, m = BYTES8(bits);
+	uint32_t i = a;
 
-	for (i = a; i <= b; i++)
+	for (; i + 8 <= b + 1; i += 8) {
+		memcpy(&w, o->lines + i, 8);
+		if (w & m)
+			return 0;
+	}
+	for (; i <= b; i++)
 		if (o->lines[i] & bits)
 			return 0;
 	return 1;
+}
+
+/* 1 when every line of a..b carries all of @bits (eight lines per step). */
+static int lines_all(const struct dmobj *o, uint32_t a, uint32_t b, uint8_t bits)
+{
+	uint64_t w, m = BYTES8(bits);
+	uint32_t i = a;
+
+	for (; i + 8 <= b + 1; i += 8) {
+		memcpy(&w, o->lines + i, 8);
+		if ((w & m) != m)
+			return 0;
+	}
+	for (; i <= b; i++)
+		if ((o->lines[i] & bits) != bits)
+			return 0;
+	return 1;
+}
+
+/* Set @bits on lines a..b (eight lines per step). */
+static void lines_set(struct dmobj *o, uint32_t a, uint32_t b, uint8_t bits)
+{
+	uint64_t w, m = BYTES8(bits);
+	uint32_t i = a;
+
+	for (; i + 8 <= b + 1; i += 8) {
+		memcpy(&w, o->lines + i, 8);
+		w |= m;
+		memcpy(o->lines + i, &w, 8);
+	}
+	for (; i <= b; i++)
+		o->lines[i] |= bits;
 }
 
 void cache_to_device(struct dmobj *o, uint64_t off, uint64_t len, int dir, struct cache_notes *n)
@@ -412,9 +452,7 @@ static void dev_checks(struct dmobj *o, uint64_t off, size_t len, int is_read,
 	if (!line_range(o, off, len, &a, &b))
 		return;
 	/* Fast path: every line device-owned and, for a read, no byte the CPU changed. */
-	for (i = a; i <= b && (o->lines[i] & LINE_DEVICE); i++)
-		;
-	if (i > b) {
+	if (lines_all(o, a, b, LINE_DEVICE)) {
 		uintptr_t at = o->cpu + (uintptr_t)off;
 
 		if (!is_read || !has_baseline(o) || own_range_unchanged(o, at, at + len))
@@ -458,7 +496,7 @@ void cache_dev_read(struct dmobj *o, uint64_t off, void *buf, size_t len, struct
 void cache_dev_write(struct dmobj *o, uint64_t off, const void *buf, size_t len,
 		     struct cache_notes *n)
 {
-	uint32_t a, b, i;
+	uint32_t a, b;
 
 	dev_checks(o, off, len, 0, n);
 	memcpy(dev_mem(o, off), buf, len);
@@ -469,7 +507,6 @@ void cache_dev_write(struct dmobj *o, uint64_t off, const void *buf, size_t len,
 		memcpy(o->snap + s, buf, len);
 	}
 	if (line_range(o, off, len, &a, &b))
-		for (i = a; i <= b; i++)
-			o->lines[i] |= LINE_DEV_WROTE;
+		lines_set(o, a, b, LINE_DEV_WROTE);
 	maybe_evict(o, n);
 }
