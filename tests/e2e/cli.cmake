@@ -5,6 +5,7 @@
 #   e2e.cli        options, errors, exit statuses, LD_PRELOAD/DMASAN_OPTIONS
 #   e2e.cli.quiet  a program that never calls the DMA API prints nothing
 #   e2e.cli.asan   ASan programs get the ASan runtime first in LD_PRELOAD
+#                  (not in a tree built with a sanitizer, see below)
 # Probes: e2e_asan_probe is tests/e2e/asan_probe.c built with
 # -fsanitize=address (gcc links the runtime dynamically, so it aborts
 # unless libasan is preloaded first). e2e_fake_asan_probe is the same
@@ -12,11 +13,19 @@
 # libasan.so.99: dmasan finds it only through LD_LIBRARY_PATH, which tests
 # both the search and the "runtime not found" fallback. Both stand-ins are
 # built without sanitizers even when the whole build uses them, so that
-# libasan.so.99 stays their only ASan-like dependency.
-add_executable(e2e_asan_probe ${CMAKE_CURRENT_LIST_DIR}/asan_probe.c)
-target_compile_options(e2e_asan_probe PRIVATE -fsanitize=address -fno-omit-frame-pointer)
-target_link_options(e2e_asan_probe PRIVATE -fsanitize=address)
-target_link_libraries(e2e_asan_probe PRIVATE dmasan_warnings)
+# libasan.so.99 stays their only ASan-like dependency. A tree built with a
+# sanitizer (DMASAN_SANITIZE, cmake/Sanitizers.cmake) has no ASan probe and
+# no e2e.cli.asan: -fsanitize=address does not mix with -fsanitize=thread,
+# and under ASan itself the probe would check nothing new.
+if(DMASAN_SANITIZE AND NOT DMASAN_SANITIZE STREQUAL "none")
+  set(_groups cli quiet)
+else()
+  set(_groups cli quiet asan)
+  add_executable(e2e_asan_probe ${CMAKE_CURRENT_LIST_DIR}/asan_probe.c)
+  target_compile_options(e2e_asan_probe PRIVATE -fsanitize=address -fno-omit-frame-pointer)
+  target_link_options(e2e_asan_probe PRIVATE -fsanitize=address)
+  target_link_libraries(e2e_asan_probe PRIVATE dmasan_warnings)
+endif()
 
 add_library(e2e_fake_asan SHARED ${CMAKE_CURRENT_LIST_DIR}/asan_probe.c)
 set_target_properties(e2e_fake_asan PROPERTIES
@@ -33,7 +42,12 @@ target_link_options(e2e_fake_asan_probe PRIVATE -fno-sanitize=all)
 target_link_libraries(e2e_fake_asan_probe PRIVATE dmasan_warnings
   -Wl,--no-as-needed e2e_fake_asan -Wl,--as-needed)
 
-foreach(_group cli quiet asan)
+if(TARGET e2e_asan_probe)
+  set(_probe $<TARGET_FILE:e2e_asan_probe>)
+else()
+  set(_probe none) # only the asan group runs it
+endif()
+foreach(_group IN LISTS _groups)
   if(_group STREQUAL "cli")
     set(_name e2e.cli)
   else()
@@ -41,10 +55,12 @@ foreach(_group cli quiet asan)
   endif()
   add_test(NAME ${_name}
     COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cli_test.sh
-      $<TARGET_FILE:dmasan_cli> $<TARGET_FILE:dmasan> $<TARGET_FILE:e2e_asan_probe>
+      $<TARGET_FILE:dmasan_cli> $<TARGET_FILE:dmasan> ${_probe}
       $<TARGET_FILE:e2e_fake_asan_probe> $<TARGET_FILE_DIR:e2e_fake_asan>
       ${PROJECT_VERSION} ${_group})
   set_tests_properties(${_name} PROPERTIES LABELS e2e TIMEOUT 120)
 endforeach()
 unset(_group)
+unset(_groups)
 unset(_name)
+unset(_probe)
