@@ -443,14 +443,12 @@ static uint8_t *dev_mem(struct dmobj *o, uint64_t off)
 	return (uint8_t *)(o->cpu + off);
 }
 
-/* Ownership and staleness checks shared by device reads and writes. */
-static void dev_checks(struct dmobj *o, uint64_t off, size_t len, int is_read,
-		       struct cache_notes *n)
+/* Ownership and staleness checks shared by device reads and writes, on lines a..b. */
+static void dev_checks(struct dmobj *o, uint64_t off, size_t len, uint32_t a, uint32_t b,
+		       int is_read, struct cache_notes *n)
 {
-	uint32_t a, b, i;
+	uint32_t i;
 
-	if (!line_range(o, off, len, &a, &b))
-		return;
 	/* Fast path: every line device-owned and, for a read, no byte the CPU changed. */
 	if (lines_all(o, a, b, LINE_DEVICE)) {
 		uintptr_t at = o->cpu + (uintptr_t)off;
@@ -488,7 +486,10 @@ static void dev_checks(struct dmobj *o, uint64_t off, size_t len, int is_read,
 
 void cache_dev_read(struct dmobj *o, uint64_t off, void *buf, size_t len, struct cache_notes *n)
 {
-	dev_checks(o, off, len, 1, n);
+	uint32_t a, b;
+
+	if (line_range(o, off, len, &a, &b))
+		dev_checks(o, off, len, a, b, 1, n);
 	memcpy(buf, dev_mem(o, off), len);
 	maybe_evict(o, n);
 }
@@ -497,8 +498,10 @@ void cache_dev_write(struct dmobj *o, uint64_t off, const void *buf, size_t len,
 		     struct cache_notes *n)
 {
 	uint32_t a, b;
+	int lines = line_range(o, off, len, &a, &b);
 
-	dev_checks(o, off, len, 0, n);
+	if (lines)
+		dev_checks(o, off, len, a, b, 0, n);
 	memcpy(dev_mem(o, off), buf, len);
 	if (o->mode == CACHE_COHERENT && o->snap) {
 		/* The CPU's bytes changed by DMA, not by the CPU. */
@@ -506,7 +509,7 @@ void cache_dev_write(struct dmobj *o, uint64_t off, const void *buf, size_t len,
 
 		memcpy(o->snap + s, buf, len);
 	}
-	if (line_range(o, off, len, &a, &b))
+	if (lines)
 		lines_set(o, a, b, LINE_DEV_WROTE);
 	maybe_evict(o, n);
 }
