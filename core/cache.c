@@ -394,8 +394,15 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 	if (len > o->size - off)
 		len = o->size - off;
 	if (lines_unchanged(o, a, b)) {
-		/* The CPU wrote nothing while the device owned the lines. */
-		if (o->mode == CACHE_NONCOHERENT && o->snap && copy_out) {
+		/*
+		 * The CPU wrote nothing while the device owned the lines. Lines the
+		 * device did not write either need no invalidate: a line without
+		 * LINE_DEV_WROTE has the same own bytes in the shadow as in the
+		 * snapshot (every writer of the shadow but the device refreshes both),
+		 * so the CPU already holds what memory holds.
+		 */
+		if (o->mode == CACHE_NONCOHERENT && o->snap && copy_out &&
+		    !lines_without(o, a, b, LINE_DEV_WROTE)) {
 			/* Invalidate: the buffer's own bytes come from memory, in one go. */
 			uintptr_t first = base_of(o) + (uintptr_t)a * L();
 			uintptr_t lo = o->cpu > first ? o->cpu : first;
