@@ -199,18 +199,26 @@ void plat_set_async_probe(int (*probe)(void))
 	async_probe = probe;
 }
 
+int plat_async_now(void)
+{
+	return async_probe && async_probe();
+}
+
 /* Learning the bounds calls pthread_getattr_np(), which allocates: never in a handler. */
 static int may_learn(void)
 {
-	return !async_probe || !async_probe();
+	return !plat_async_now();
 }
+
+static int mapping_around(uintptr_t here, uintptr_t *lo, uintptr_t *hi);
 
 int plat_stack_bounds(uintptr_t here, uintptr_t *lo, uintptr_t *hi)
 {
 	if (!stack_known && may_learn())
 		learn_stack();
 	if (stack_known != 1 || here < stack_lo || here >= stack_hi)
-		return -1;
+		/* In a handler: the mapping around @here (a signal stack too), signal-safely. */
+		return may_learn() ? -1 : mapping_around(here, lo, hi);
 	*lo = stack_lo;
 	*hi = stack_hi;
 	return 0;
@@ -431,6 +439,27 @@ int plat_is_mapped(uintptr_t addr, size_t len)
 	}
 	pthread_mutex_unlock(&maps_lock);
 	return ok;
+}
+
+/* The writable mapping holding @here, from the snapshot: 0, or -1 when none. */
+static int mapping_around(uintptr_t here, uintptr_t *lo, uintptr_t *hi)
+{
+	long i;
+	int rc = -1;
+
+	pthread_mutex_lock(&maps_lock);
+	i = find_vma(here);
+	if (i < 0) {
+		reload_maps();
+		i = find_vma(here);
+	}
+	if (i >= 0 && maps[i].readable && !maps[i].readonly) {
+		*lo = maps[i].lo;
+		*hi = maps[i].hi;
+		rc = 0;
+	}
+	pthread_mutex_unlock(&maps_lock);
+	return rc;
 }
 
 int plat_module_of(uintptr_t addr, const char **path, uintptr_t *base)

@@ -34,7 +34,11 @@ int plat_open_log(const char *prefix, int pid);
  */
 int plat_read_file(const char *path, size_t max, char **out, size_t *len);
 
-/** plat_backtrace - raw PCs of the calling thread, innermost first. @return count. */
+/**
+ * plat_backtrace - raw PCs of the calling thread, innermost first (by
+ * libunwind; in a signal handler by the frame-pointer chain, see
+ * plat_set_async_probe). @return count.
+ */
 int plat_backtrace(uintptr_t *pcs, int max);
 
 /**
@@ -62,8 +66,10 @@ int plat_on_stack(uintptr_t addr, size_t len);
 /**
  * plat_stack_bounds - the calling thread's stack [*@lo, *@hi), learnt once
  * per thread. @return 0 when @here lies inside them, -1 otherwise (a
- * signal stack, or bounds unknown: not learnt yet while the async probe
- * says the thread runs a signal handler).
+ * signal stack, or bounds unknown). While the async probe says the thread
+ * runs a signal handler nothing is learnt (pthread_getattr_np() allocates)
+ * and, outside the known bounds, the answer is the writable mapping around
+ * @here from the maps snapshot (signal-safe; on a signal stack too).
  */
 int plat_stack_bounds(uintptr_t here, uintptr_t *lo, uintptr_t *hi);
 
@@ -93,11 +99,15 @@ int plat_module_of(uintptr_t addr, const char **path, uintptr_t *base);
 
 /**
  * plat_set_async_probe - @probe() answers whether the calling thread runs
- * a program signal handler now (core/sigctx.c). While it does, thread
- * stack bounds are not learnt (pthread_getattr_np() allocates): the
- * queries answer as for unknown bounds.
+ * a program signal handler now (core/sigctx.c). While it does, the
+ * platform stays async-signal-safe: no stack bounds are learnt (see
+ * plat_stack_bounds, plat_on_stack) and plat_backtrace() does not use
+ * libunwind (dl_iterate_phdr() takes the loader's lock).
  */
 void plat_set_async_probe(int (*probe)(void));
+
+/** plat_async_now - 1 when the async probe says the thread runs a signal handler. */
+int plat_async_now(void);
 
 struct sigaction;
 

@@ -266,6 +266,19 @@ __attribute__((noinline)) int plat_backtrace(uintptr_t *pcs, int max)
 		return 0;
 	if (max > WALK_MAX - SELF_SCAN)
 		max = WALK_MAX - SELF_SCAN;
+	/*
+	 * libunwind takes the loader's lock (dl_iterate_phdr): not in a signal
+	 * handler, which may have interrupted its holder. The frame-pointer
+	 * walk instead, without its first PC (this function's own).
+	 */
+	if (plat_async_now()) {
+		uintptr_t fp[WALK_MAX];
+
+		n = plat_backtrace_fp(fp, max + 1, 0);
+		for (i = 1; i < n; i++)
+			pcs[i - 1] = fp[i];
+		return n > 1 ? n - 1 : 0;
+	}
 	WALK_QUIET_BEGIN();
 	n = WALK(raw, max + SELF_SCAN);
 	WALK_QUIET_END();

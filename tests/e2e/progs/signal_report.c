@@ -191,7 +191,7 @@ static int run_heap(long n)
 			memset(blk[k], (int)loops, size < 64 ? size : 64);
 		if (loops % 16 == 0)
 			fprintf(null, "%lu\n", loops);
-		if (loops % 64 == 0)
+		if (loops % 4 == 0)
 			dl_iterate_phdr(count_objects, &objects);
 		loops++;
 	}
