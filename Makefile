@@ -6,6 +6,7 @@
 #   make check    build and run every test (CI runs this; see .ci/run)
 #   make sanitize-check  unit tests under ASan+UBSan, the stress test under TSan
 #   make fuzz     build the libFuzzer harnesses with clang and fuzz each one
+#   make werror-clang  build the whole tree with clang and -Werror, run the unit suites
 #   make help     list all targets and variables
 
 BUILD_DIR ?= build
@@ -21,6 +22,7 @@ FUZZ_BUILD_DIR ?= build-fuzz
 FUZZ_HARNESSES ?=
 ASAN_BUILD_DIR ?= build-asan
 TSAN_BUILD_DIR ?= build-tsan
+CLANG_BUILD_DIR ?= build-clang
 # Sanitizer builds read cmake/Sanitizers.cmake (DMASAN_SANITIZE); passing it as
 # the project include also works before CMakeLists.txt includes it itself.
 SANITIZE_CMAKE_ARGS = -DCMAKE_PROJECT_INCLUDE=$(CURDIR)/cmake/Sanitizers.cmake \
@@ -33,7 +35,7 @@ FORMAT_DIRS := shim core reports platform direct tools examples include tests be
 .DEFAULT_GOAL := build
 MAKEFLAGS += --no-print-directory
 .PHONY: all deps configure build check demo install clean format-check help fuzz \
-	sanitize-check sanitize-asan sanitize-tsan bench
+	sanitize-check sanitize-asan sanitize-tsan bench werror-clang
 
 all: build
 
@@ -72,9 +74,10 @@ bench: build
 install: build
 	$(CMAKE) --install $(BUILD_DIR) --prefix $(PREFIX)
 
-# ASan+UBSan on the unit suites, TSan on the stress test, each in its own
-# tree. Only the targets those tests need are built (so tests/e2e/cli.cmake's
-# ASan probe is never compiled with TSan).
+# ASan+UBSan on the unit suites, TSan on the stress and signal tests, each
+# in its own tree. Only the targets those tests need are built, to save
+# time (the whole tree builds too: tests/e2e/cli.cmake leaves its ASan probe
+# out of sanitizer trees).
 sanitize-check: sanitize-asan sanitize-tsan
 
 sanitize-asan: deps
@@ -95,6 +98,15 @@ sanitize-tsan: deps
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $${TSAN_OPTIONS:-}" \
 		$(CTEST) --test-dir $(TSAN_BUILD_DIR) \
 		-R '^e2e\.(stress|signal\.(heap|symbolized))' --output-on-failure
+
+# The whole tree (libraries, tools, examples, bench, tests) with clang and
+# -Werror, in a tree of its own: clang warns about things gcc does not. The
+# unit suites run too (a few seconds); the rest of the tests are make check's.
+werror-clang: deps
+	$(CMAKE) -S . -B $(CLANG_BUILD_DIR) -DCMAKE_C_COMPILER=clang -DDMASAN_WERROR=ON \
+		-DDMASAN_BUILD_EXAMPLES=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo $(CMAKE_ARGS)
+	$(CMAKE) --build $(CLANG_BUILD_DIR) -j $(JOBS)
+	$(CTEST) --test-dir $(CLANG_BUILD_DIR) -L unit --output-on-failure -j $(JOBS)
 
 # libFuzzer harnesses (tests/fuzz/): a clang tree of their own; the seeds and
 # regression inputs are replayed first (ctest -L fuzz), then each harness
@@ -135,6 +147,7 @@ help:
 	@echo "  demo          build, then run the NIC example with an injected double unmap under dmasan"
 	@echo "  check         build, then run all tests with ctest"
 	@echo "  sanitize-check  ASan+UBSan unit tests ($(ASAN_BUILD_DIR)/), TSan stress test ($(TSAN_BUILD_DIR)/)"
+	@echo "  werror-clang  build everything with clang and -Werror ($(CLANG_BUILD_DIR)/), run the unit suites"
 	@echo "  fuzz          clang build of the libFuzzer harnesses ($(FUZZ_BUILD_DIR)/): replay, then"
 	@echo "                fuzz each for FUZZ_SECONDS (default 60; FUZZ_HARNESSES picks some)"
 	@echo "  install       build, then install into PREFIX (default /usr/local; DESTDIR honoured)"

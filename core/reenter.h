@@ -30,7 +30,8 @@ uintptr_t reenter_entry_sp(void);
 /** reenter_leave - cleanup of reenter_enter(); at depth 0 run the queue. */
 void reenter_leave(int *depth);
 
-#define SHIM_ENTER() int shim_depth_ __attribute__((cleanup(reenter_leave))) = reenter_enter()
+#define SHIM_ENTER() \
+	int shim_depth_ __attribute__((cleanup(reenter_leave), unused)) = reenter_enter()
 #define SHIM_NESTED() (shim_depth_ > 0)
 
 /* Queue an ending call made from a signal handler (dropped, counted, when the queue is full). */

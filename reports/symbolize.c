@@ -17,6 +17,7 @@
  * child never inherits it locked. Call with no tracking lock held.
  */
 #include <dlfcn.h>
+#include <dwarf.h>
 #include <elfutils/libdwfl.h>
 #include <link.h>
 #include <pthread.h>
@@ -185,6 +186,35 @@ static int objects_changed(void)
 	return v[0] != seen_adds || v[1] != seen_subs;
 }
 
+/*
+ * The source line of @addr found by walking the module's compile units:
+ * libdw before 0.190 finds the unit of an address only through
+ * .debug_aranges, which clang does not emit by default, so code built by
+ * clang had no file:line. Linear in the units, once per PC (cached).
+ */
+static const char *src_by_units(Dwfl_Module *mod, Dwarf_Addr addr, int *lineno)
+{
+	Dwarf_Addr bias = 0;
+	Dwarf *dw = dwfl_module_getdwarf(mod, &bias);
+	Dwarf_CU *cu = NULL;
+	Dwarf_Die cudie;
+	Dwarf_Line *l;
+	uint8_t type;
+
+	if (!dw)
+		return NULL;
+	while (dwarf_get_units(dw, cu, &cu, NULL, &type, &cudie, NULL) == 0) {
+		if ((type != DW_UT_compile && type != DW_UT_skeleton) ||
+		    dwarf_haspc(&cudie, addr - bias) <= 0)
+			continue;
+		l = dwarf_getsrc_die(&cudie, addr - bias);
+		if (!l || dwarf_lineno(l, lineno) != 0)
+			return NULL;
+		return dwarf_linesrc(l, NULL, NULL);
+	}
+	return NULL;
+}
+
 static void resolve_dwfl(uintptr_t addr, struct sym_frame *f)
 {
 	Dwfl_Module *mod;
@@ -218,12 +248,13 @@ static void resolve_dwfl(uintptr_t addr, struct sym_frame *f)
 	}
 	f->function = intern_symbol(dwfl_module_addrname(mod, addr));
 	line = dwfl_module_getsrc(mod, addr);
-	if (line) {
+	if (line)
 		src = dwfl_lineinfo(line, NULL, &lineno, NULL, NULL, NULL);
-		if (src && lineno > 0) {
-			f->file = intern(src);
-			f->line = lineno;
-		}
+	else
+		src = src_by_units(mod, addr, &lineno);
+	if (src && lineno > 0) {
+		f->file = intern(src);
+		f->line = lineno;
 	}
 }
 

@@ -780,7 +780,8 @@ int main(int argc, char **argv)
 {
 	int i, mode = 0;
 
-	for (i = 1; i < argc; i++) {
+	/* Options take a value (i += 2) except --park-workers. */
+	for (i = 1; i < argc; i += 2) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!v && strcmp(a, "--park-workers"))
@@ -806,7 +807,6 @@ int main(int argc, char **argv)
 		} else {
 			usage();
 		}
-		i++;
 	}
 	if (!mode || nthreads < 1 || nthreads > MAX_THREADS || nops < 1 || nforks < 0 ||
 	    nforks > MAX_FORKS || nsignals < 0 || nbusy < 0 || interval_us < 1)
