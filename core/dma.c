@@ -257,8 +257,15 @@ static void check_overlap(struct dmobj *o)
 	if (o->dir == DMA_TO_DEVICE)
 		return;
 	other = (o->attrs & DMA_ATTR_SKIP_CPU_SYNC) ? NULL : track_find_overlap(o, overlap_filter);
-	if (track_cpu_register(o))
+	/*
+	 * Not once it has ended (a concurrent dmasan_device_del() or unmap): its
+	 * retirement, which unlinks it, may have come and gone already. Under
+	 * the lock, so that an end after this sees the link.
+	 */
+	spin_lock(&o->lock);
+	if (atomic_load(&o->live) && track_cpu_register(o))
 		rt_disable("out of memory in the shim's private heap");
+	spin_unlock(&o->lock);
 	if (!other)
 		return;
 	first = (o->cpu > other->cpu ? o->cpu : other->cpu) / line * line;
@@ -1104,6 +1111,7 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 		s->dma_length = s->length;
 		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs, stack, 1, r.bounce);
 		if (objs[i]) {
+			track_get(objs[i]); /* a concurrent dmasan_device_del() may end it */
 			objs[i]->nents = (uint32_t)nents;
 			objs[i]->mapped_ents = (uint32_t)nents;
 			objs[i]->slot = r.slot;
@@ -1125,6 +1133,12 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 			check_overlap(objs[i]);
 		} else {
 			spin_lock(&objs[i]->lock);
+			if (!atomic_load(&objs[i]->live)) {
+				/* Ended (and retired) meanwhile by dmasan_device_del(). */
+				spin_unlock(&objs[i]->lock);
+				track_put(objs[i]);
+				continue;
+			}
 			atomic_store(&objs[i]->live, 0);
 			bounce_release(objs[i]);
 			cache_release(objs[i]);
@@ -1133,6 +1147,7 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 			spin_unlock(&objs[i]->lock);
 			track_retire(objs[i]);
 		}
+		track_put(objs[i]);
 	}
 	if (objs != made)
 		heap_free(objs);
