@@ -233,11 +233,6 @@ uint64_t stack_depot_bytes(void)
 	return atomic_load_explicit(&depot_bytes, memory_order_relaxed);
 }
 
-/**
- * stack_capture - capture the calling thread's stack, drop its leading
- * libdmasan frames, keep at most @max_frames (clamped to 1..64) and store
- * it. @return the depot id, or 0 when nothing could be captured or stored.
- */
 static int fast_walk = 1;
 
 /*
@@ -256,6 +251,11 @@ void stack_set_fast(int fast)
 	fast_walk = fast;
 }
 
+/**
+ * stack_capture - capture the calling thread's stack, drop its leading
+ * libdmasan frames, keep at most @max_frames (clamped to 1..64) and store
+ * it. @return the depot id, or 0 when nothing could be captured or stored.
+ */
 uint32_t stack_capture(int max_frames)
 {
 	uintptr_t pcs[STACK_MAX_FRAMES + 16];
