@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Stack walking for the stack depot: plat_backtrace() over libunwind's
+ * Stack walking for the stack depot: plat_backtrace_fp() follows the
+ * frame-pointer chain (the default, a few instructions per frame, checked
+ * against the thread's stack bounds); plat_backtrace() over libunwind's
  * unw_backtrace() fast path (about 100 ns for 16 frames, no syscalls;
  * the unw_step loop costs two sigprocmask calls per frame and is used
  * only under TSan, see below), and plat_pc_in_self(), which tells the
@@ -142,8 +144,7 @@ static inline int in_self(uintptr_t pc)
  * plat_backtrace_fp - up to @max return addresses by the frame-pointer
  * chain, innermost first, starting with the caller of this function.
  * Every frame record [fp, fp+16) must lie inside the thread's stack,
- * above the previous one and 8-byte aligned; the walk ends at the first
- * that does not (a zero fp ends every chain: _start and thread starts
+ * above the previous one; the walk ends at the first that does not (a zero fp ends every chain: _start and thread starts
  * clear it). Code built without frame pointers may leave a stale fp
  * behind, which hides frames but is still a valid record; libdmasan and
  * the programs built through its pkg-config or CMake package have them.
