@@ -403,8 +403,33 @@ static int overlaps_readonly(uintptr_t addr, uintptr_t end)
 	return 0;
 }
 
-/* The last writable range this thread asked about: most maps hit it again. */
+/*
+ * The last writable range this thread asked about: most maps hit it again.
+ * Valid while the maps epoch is the one it was found in: the interposed
+ * munmap/mprotect/mremap (shim/memmap.c) move the epoch on, and then the
+ * snapshot too is read again before it vouches for any range.
+ */
 static __thread uintptr_t rw_lo, rw_hi;
+static __thread unsigned int rw_epoch;
+static atomic_uint maps_epoch;
+static unsigned int snap_epoch; /* guarded by maps_lock */
+
+void plat_maps_changed(void)
+{
+	atomic_fetch_add_explicit(&maps_epoch, 1, memory_order_release);
+}
+
+/* Caller holds maps_lock: read the maps again if the program changed them since. */
+static unsigned int snapshot_current(void)
+{
+	unsigned int e = atomic_load_explicit(&maps_epoch, memory_order_acquire);
+
+	if (e != snap_epoch) {
+		reload_maps();
+		snap_epoch = e;
+	}
+	return e;
+}
 
 /* 1 when the snapshot has readable ranges covering [addr, end] without gaps. */
 static int covered(uintptr_t addr, uintptr_t end)
@@ -428,9 +453,11 @@ int plat_is_mapped(uintptr_t addr, size_t len)
 
 	if (end < addr)
 		return 0;
-	if (addr >= rw_lo && end < rw_hi)
+	if (addr >= rw_lo && end < rw_hi &&
+	    rw_epoch == atomic_load_explicit(&maps_epoch, memory_order_acquire))
 		return 1;
 	pthread_mutex_lock(&maps_lock);
+	snapshot_current();
 	ok = covered(addr, end);
 	if (!ok) {
 		/* The snapshot may predate the mapping: look again before saying no. */
@@ -491,12 +518,15 @@ int plat_module_of(uintptr_t addr, const char **path, uintptr_t *base)
 int plat_is_readonly(uintptr_t addr, size_t len)
 {
 	uintptr_t end = len ? addr + len - 1 : addr;
+	unsigned int epoch;
 	long i;
 	int ro;
 
-	if (addr >= rw_lo && end < rw_hi)
+	if (addr >= rw_lo && end < rw_hi &&
+	    rw_epoch == atomic_load_explicit(&maps_epoch, memory_order_acquire))
 		return 0;
 	pthread_mutex_lock(&maps_lock);
+	epoch = snapshot_current();
 	if (find_vma(addr) < 0 || find_vma(end) < 0)
 		reload_maps();
 	ro = overlaps_readonly(addr, end);
@@ -508,6 +538,7 @@ int plat_is_readonly(uintptr_t addr, size_t len)
 	if (!ro && i >= 0 && !maps[i].readonly && end < maps[i].hi) {
 		rw_lo = maps[i].lo;
 		rw_hi = maps[i].hi;
+		rw_epoch = epoch;
 	}
 	pthread_mutex_unlock(&maps_lock);
 	return ro;

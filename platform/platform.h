@@ -58,6 +58,18 @@ int plat_pc_in_self(uintptr_t pc);
 int plat_skip_self(const uintptr_t *pcs, int n);
 
 /**
+ * plat_maps_changed - the program unmapped or re-protected memory: the
+ * snapshot behind plat_is_mapped() and plat_is_readonly() is stale.
+ * Context: any thread, async-signal-safe (one atomic increment).
+ */
+void plat_maps_changed(void);
+
+/* The next munmap(), mprotect() and mremap() after libdmasan's interposers (platform/memmap.c). */
+int plat_next_munmap(void *addr, size_t len);
+int plat_next_mprotect(void *addr, size_t len, int prot);
+void *plat_next_mremap(void *old, size_t old_len, size_t new_len, int flags, void *want);
+
+/**
  * plat_on_stack - 1 when [addr, addr+len) overlaps the calling thread's
  * stack (0 when its bounds are unknown, see plat_stack_bounds).
  */

@@ -765,10 +765,11 @@ static void h_bad_maps(struct ctx *c, struct device *dev)
 	if (!dma_mapping_error(dev, h))
 		dma_unmap_page(dev, h, 4096, DMA_BIDIRECTIONAL);
 	/*
-	 * Memory that is not there: a PROT_NONE page. (Not memory that was there
-	 * once: the shim may still believe it mapped, see known_stale_unmapped();
-	 * under ASan, whose allocator unmaps and maps all the time, even this
-	 * fresh mmap() may land where the shim saw readable memory before.)
+	 * Memory that is not there: a PROT_NONE page. (Memory that was there
+	 * once is known_stale_unmapped()'s case. Under ASan, whose allocator maps
+	 * and unmaps with its own system calls, not through the interposed
+	 * munmap(), even this fresh mmap() may land where the shim saw readable
+	 * memory before.)
 	 */
 	none = mmap(NULL, 8192, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (none != MAP_FAILED && !under_asan()) {
@@ -2229,10 +2230,13 @@ static int known_many_devices(void)
 }
 
 /*
- * A map of memory unmapped after an earlier map of it: the shim answers
- * "mapped" from its stale view (the per-thread writable range and the
- * /proc/self/maps snapshot of platform/os.c) and copies from the hole.
- * In a child, since it crashes.
+ * A map of memory unmapped after an earlier map of it, and a map for the
+ * device to write of memory made read-only since an earlier one: both must
+ * be refused. The shim once answered from its stale view (the per-thread
+ * writable range and the /proc/self/maps snapshot of platform/os.c) and
+ * copied from the hole or into the read-only page; its interposed
+ * munmap/mprotect now mark that view stale. In a child, in case it crashes.
+ * Run as e2e.hostile.remap (exit 0 expected).
  */
 static int known_stale_unmapped(void)
 {
@@ -2252,6 +2256,16 @@ static int known_stale_unmapped(void)
 		h = dma_map_single(&dev, p + 4096, 256, DMA_TO_DEVICE);
 		if (!dma_mapping_error(&dev, h))
 			dma_unmap_single(&dev, h, 256, DMA_TO_DEVICE);
+		h = dma_map_single(&dev, p + 8192, 256, DMA_FROM_DEVICE);
+		if (!dma_mapping_error(&dev, h))
+			dma_unmap_single(&dev, h, 256, DMA_FROM_DEVICE);
+		if (mprotect(p + 8192, 4096, PROT_READ))
+			_exit(2);
+		h = dma_map_single(&dev, p + 8192, 256, DMA_FROM_DEVICE); /* read-only now */
+		if (!dma_mapping_error(&dev, h)) {
+			dma_unmap_single(&dev, h, 256, DMA_FROM_DEVICE);
+			_exit(1);
+		}
 		munmap(p, 1 << 16);
 		h = dma_map_single(&dev, p + 4096, 256, DMA_TO_DEVICE); /* a hole now */
 		_exit(dma_mapping_error(&dev, h) ? 0 : 1);
@@ -2261,8 +2275,8 @@ static int known_stale_unmapped(void)
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	fprintf(stderr,
-		"hostile: known bug stale-unmapped: a map of memory unmapped since an "
-		"earlier map of it %s\n",
+		"hostile: known bug stale-unmapped: a map of memory unmapped or made read-only "
+		"since an earlier map of it %s\n",
 		WIFSIGNALED(status) ? "crashed the shim" : "was accepted");
 	return 1;
 }
