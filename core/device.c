@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Device registry (see core/device.h): an open-addressed table of 4096
+ * Device registry (see core/device.h): an open-addressed table of 65536
  * atomic slots keyed by struct device address, with tombstones so that
- * lock-free lookups stay correct while a device is removed.
+ * lock-free lookups stay correct while a device is removed. The table is
+ * static (512 KiB of zero pages, touched only where devices hash), and
+ * holds that many devices at once.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -13,7 +15,8 @@
 #include "core/machine.h"
 #include "core/runtime.h"
 
-#define NSLOTS 4096
+#define NSLOTS_LOG 16
+#define NSLOTS (1u << NSLOTS_LOG)
 #define TOMBSTONE ((struct dmdev *)1)
 #define MASK32 0xffffffffULL
 
@@ -27,7 +30,7 @@ static unsigned int slot_of(const struct device *dev)
 {
 	uint64_t h = (uint64_t)(uintptr_t)dev * 0x9e3779b97f4a7c15ULL;
 
-	return (unsigned int)(h >> 52);
+	return (unsigned int)(h >> (64 - NSLOTS_LOG));
 }
 
 struct dmdev *dev_find(const struct device *dev)
@@ -148,7 +151,8 @@ int dev_register(struct device *dev, const char *name, const struct dmasan_devic
 		/* Out of memory: the device works untracked, as the direct library's would. */
 		dev->dma_mask = &dev->coherent_dma_mask;
 		dev->coherent_dma_mask = MASK32;
-		rt_disable("out of memory registering a device");
+		rt_disable(
+			"out of memory registering a device (or 65536 devices registered at once)");
 		goto out;
 	}
 	d->explicit_add = 1;

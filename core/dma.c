@@ -107,7 +107,8 @@ struct dmdev *core_dev(struct device *dev, const char *api)
 	}
 	dd = dev_lookup(dev);
 	if (!dd)
-		rt_disable("out of memory registering a device");
+		rt_disable(
+			"out of memory registering a device (or 65536 devices registered at once)");
 	return dd;
 }
 
