@@ -146,7 +146,7 @@ help:
 	@echo "  build         install missing packages, configure $(BUILD_DIR)/ and build (default)"
 	@echo "  demo          build, then run the NIC example with an injected double unmap under dmasan"
 	@echo "  check         build, then run all tests with ctest"
-	@echo "  sanitize-check  ASan+UBSan unit tests ($(ASAN_BUILD_DIR)/), TSan stress test ($(TSAN_BUILD_DIR)/)"
+	@echo "  sanitize-check  ASan+UBSan unit tests ($(ASAN_BUILD_DIR)/), TSan stress and signal tests ($(TSAN_BUILD_DIR)/)"
 	@echo "  werror-clang  build everything with clang and -Werror ($(CLANG_BUILD_DIR)/), run the unit suites"
 	@echo "  fuzz          clang build of the libFuzzer harnesses ($(FUZZ_BUILD_DIR)/): replay, then"
 	@echo "                fuzz each for FUZZ_SECONDS (default 60; FUZZ_HARNESSES picks some)"
