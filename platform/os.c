@@ -468,6 +468,20 @@ int plat_is_mapped(uintptr_t addr, size_t len)
 	return ok;
 }
 
+/* Caller holds maps_lock: the range holding @a in a current snapshot, read again once if none. */
+static long find_vma_fresh(uintptr_t a)
+{
+	long i;
+
+	snapshot_current();
+	i = find_vma(a);
+	if (i < 0) {
+		reload_maps();
+		i = find_vma(a);
+	}
+	return i;
+}
+
 /* The writable mapping holding @here, from the snapshot: 0, or -1 when none. */
 static int mapping_around(uintptr_t here, uintptr_t *lo, uintptr_t *hi)
 {
@@ -475,11 +489,7 @@ static int mapping_around(uintptr_t here, uintptr_t *lo, uintptr_t *hi)
 	int rc = -1;
 
 	pthread_mutex_lock(&maps_lock);
-	i = find_vma(here);
-	if (i < 0) {
-		reload_maps();
-		i = find_vma(here);
-	}
+	i = find_vma_fresh(here);
 	if (i >= 0 && maps[i].readable && !maps[i].readonly) {
 		*lo = maps[i].lo;
 		*hi = maps[i].hi;
@@ -495,11 +505,7 @@ int plat_module_of(uintptr_t addr, const char **path, uintptr_t *base)
 	int rc = -1;
 
 	pthread_mutex_lock(&maps_lock);
-	i = find_vma(addr);
-	if (i < 0) {
-		reload_maps();
-		i = find_vma(addr);
-	}
+	i = find_vma_fresh(addr);
 	if (i >= 0 && maps[i].path) {
 		/* The load base: the lowest mapping of the same file, at offset 0. */
 		*base = maps[i].lo - maps[i].off;
