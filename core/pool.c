@@ -419,20 +419,29 @@ void pool_check_access(const void *ppage, uint64_t off, uint64_t len, struct poo
 	memset(a, 0, sizeof(*a));
 	a->pool = p->name;
 	a->state = -1;
+	/*
+	 * Every block the access [off, off+len) touches: the first free one
+	 * makes it a use after free (an access may start in a live block and
+	 * run on into a freed neighbour); else the first live one is reported.
+	 */
 	for (i = 0; i < p->nper; i++) {
 		const struct pblock *b = &pg->blocks[i];
+		uint64_t lo = p->offsets[i];
+		int busy;
 
-		if (off < p->offsets[i] || off - p->offsets[i] >= p->size)
+		if (off >= lo + p->size || (lo >= off && lo - off >= len))
+			continue; /* no overlap */
+		busy = __atomic_load_n(&b->busy, __ATOMIC_ACQUIRE) ? 1 : 0;
+		if (a->state == 1 && busy)
 			continue;
-		if (len > p->size - (off - p->offsets[i]))
-			return; /* runs past the block */
-		a->block_off = p->offsets[i];
-		a->state = __atomic_load_n(&b->busy, __ATOMIC_ACQUIRE) ? 1 : 0;
+		a->block_off = lo;
+		a->state = busy;
 		a->alloc_stack = b->alloc_stack;
 		a->alloc_tid = b->alloc_tid;
 		a->free_stack = b->free_stack;
 		a->free_tid = b->free_tid;
-		return;
+		if (!busy)
+			return;
 	}
 }
 
