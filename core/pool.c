@@ -265,6 +265,34 @@ void *pool_alloc(struct dmpool *p, int zero, uint64_t *handle)
 	return mem;
 }
 
+/*
+ * Give the destroyed pool @p's pages @pg (taken off it) back, and its geometry
+ * and free stack: the record stays, so that stale pool pointers are recognised.
+ */
+static void give_back(struct dmpool *p, struct ppage *pg, const char *api)
+{
+	struct ppage *next;
+
+	for (; pg; pg = next) {
+		next = pg->next;
+		/* After dmasan_device_del() the pages were ended with the device: just give them back. */
+		if (p->dd->removed)
+			core_free_removed_page(p->dd, pg->dma);
+		else
+			core_free(p->dev, p->unit, (void *)pg->cpu, pg->dma, 0, OBJ_POOL_PAGE,
+				  DMA_BIDIRECTIONAL, api, 0);
+		heap_free(pg->blocks);
+		heap_free(pg);
+	}
+	pthread_mutex_lock(&p->lock);
+	heap_free(p->offsets);
+	heap_free(p->freestack);
+	p->offsets = NULL;
+	p->freestack = NULL;
+	p->capfree = 0;
+	pthread_mutex_unlock(&p->lock);
+}
+
 void pool_free(struct dmpool *p, void *vaddr, uint64_t dma)
 {
 	uintptr_t a = (uintptr_t)vaddr;
@@ -334,7 +362,16 @@ void pool_free(struct dmpool *p, void *vaddr, uint64_t dma)
 	p->nfree++;
 	p->nr_active--;
 	atomic_fetch_sub(&p->dd->live_pool_blocks, 1);
+	/* The last late free of a pool destroyed busy: its pages go back now. */
+	pg = NULL;
+	if (p->destroyed && !p->nr_active) {
+		pg = p->pages;
+		p->pages = NULL;
+		p->nfree = 0;
+	}
 	pthread_mutex_unlock(&p->lock);
+	if (pg)
+		give_back(p, pg, "dma_pool_free");
 }
 
 /* Up to 4 live blocks' allocation stacks as related stacks of @f. */
@@ -352,7 +389,7 @@ static void add_live_blocks(struct finding *f, struct dmpool *p)
 
 void pool_destroy(struct dmpool *p)
 {
-	struct ppage *pg, *next;
+	struct ppage *pg;
 	struct finding f;
 	int busy = 0;
 
@@ -369,7 +406,7 @@ void pool_destroy(struct dmpool *p)
 	}
 	p->destroyed = 1;
 	if (p->nr_active) {
-		/* As Linux: report, and leak the pages: the device may still use them. */
+		/* As Linux: report, and keep the pages: the device may still use them. */
 		busy = 1;
 		p->leak_reported = 1;
 		fnd_init(&f, BUG_POOL_DESTROY_BUSY, p->dd, 0);
@@ -387,17 +424,7 @@ void pool_destroy(struct dmpool *p)
 	p->pages = NULL;
 	p->nfree = 0;
 	pthread_mutex_unlock(&p->lock);
-	for (; pg; pg = next) {
-		next = pg->next;
-		/* After dmasan_device_del() the pages were ended with the device: just give them back. */
-		if (p->dd->removed)
-			core_free_removed_page(p->dd, pg->dma);
-		else
-			core_free(p->dev, p->unit, (void *)pg->cpu, pg->dma, 0, OBJ_POOL_PAGE,
-				  DMA_BIDIRECTIONAL, "dma_pool_destroy", 0);
-		heap_free(pg->blocks);
-		heap_free(pg);
-	}
+	give_back(p, pg, "dma_pool_destroy");
 	(void)busy;
 }
 

@@ -223,6 +223,36 @@ static void test_busy_pool_destroyed_after_del(void)
 	CU_ASSERT_EQUAL(seen.n, 0);
 }
 
+/* A pool destroyed busy keeps its pages until the last late free, then gives them back. */
+static void test_busy_pool_pages_back_with_last_free(void)
+{
+	static struct device d;
+	struct dmpool *pool;
+	uint64_t h1, h2;
+	void *v1, *v2;
+
+	DMASAN_ASSERT_FATAL(dev_register(&d, "life-busy-back", NULL) == 0);
+	pool = pool_create("busy-back", &d, 64, 64, 0);
+	DMASAN_ASSERT_FATAL(pool != NULL);
+	v1 = pool_alloc(pool, 0, &h1);
+	v2 = pool_alloc(pool, 0, &h2);
+	DMASAN_ASSERT_FATAL(v1 != NULL && v2 != NULL);
+	reset();
+	pool_destroy(pool);
+	CU_ASSERT_EQUAL(count("pool-destroy-busy"), 1);
+	CU_ASSERT_EQUAL(live_of(&d), 1); /* the page: the device may still use it */
+	reset();
+	pool_free(pool, v1, h1);
+	CU_ASSERT_EQUAL(live_of(&d), 1);
+	pool_free(pool, v2, h2);
+	CU_ASSERT_EQUAL(seen.n, 0);
+	CU_ASSERT_EQUAL(live_of(&d), 0);
+	/* Another free is still a finding. */
+	pool_free(pool, v2, h2);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	dev_unregister(&d);
+}
+
 /* ---- declared coherent regions ---- */
 
 static struct device d_decl;
@@ -417,6 +447,7 @@ static CU_TestInfo removal_tests[] = {
 	{ "del_add_cycles_leaking_a_mapping", test_del_add_cycles_leaking_a_mapping },
 	{ "pool_and_coherent_freed_after_del", test_pool_and_coherent_freed_after_del },
 	{ "busy_pool_destroyed_after_del", test_busy_pool_destroyed_after_del },
+	{ "busy_pool_pages_back_with_last_free", test_busy_pool_pages_back_with_last_free },
 	CU_TEST_INFO_NULL,
 };
 
