@@ -69,7 +69,7 @@ demo: build
 # SPEC section 13 benchmark: a table of medians, PASS/MISS per target
 # (a MISS does not fail), results also in $(BUILD_DIR)/bench.json.
 bench: build
-	$(BUILD_DIR)/bin/dmasan-bench --json $(BUILD_DIR)/bench.json
+	$(BUILD_DIR)/bin/dmasan-bench --callgrind --json $(BUILD_DIR)/bench.json
 
 install: build
 	$(CMAKE) --install $(BUILD_DIR) --prefix $(PREFIX)
