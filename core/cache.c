@@ -50,7 +50,8 @@ static void own_bytes(const struct dmobj *o, uint32_t i, unsigned int *lo, unsig
 }
 
 /* Lines covering [off, off+len) of the object, clipped to the object. */
-static int line_range(const struct dmobj *o, uint64_t off, uint64_t len, uint32_t *a, uint32_t *b)
+static inline __attribute__((always_inline)) int line_range(const struct dmobj *o, uint64_t off,
+							    uint64_t len, uint32_t *a, uint32_t *b)
 {
 	uintptr_t first, last;
 
@@ -192,7 +193,16 @@ static uint64_t rnd(struct dmobj *o)
  * only). The CPU's write that made the line dirty is reported first, since
  * the write-back erases the evidence.
  */
-static void maybe_evict(struct dmobj *o, struct cache_notes *n)
+static void evict_some(struct dmobj *o, struct cache_notes *n);
+
+/* Out of line, and only when evict= asks for it: the common path pays one test. */
+static inline void maybe_evict(struct dmobj *o, struct cache_notes *n)
+{
+	if (evict_per_mille)
+		evict_some(o, n);
+}
+
+__attribute__((noinline)) static void evict_some(struct dmobj *o, struct cache_notes *n)
 {
 	uint32_t i;
 
@@ -450,19 +460,13 @@ static uint8_t *dev_mem(struct dmobj *o, uint64_t off)
 	return (uint8_t *)(o->cpu + off);
 }
 
-/* Ownership and staleness checks shared by device reads and writes, on lines a..b. */
-static void dev_checks(struct dmobj *o, uint64_t off, size_t len, uint32_t a, uint32_t b,
-		       int is_read, struct cache_notes *n)
+/* dev_checks()' findings, line by line (out of line: the common path never needs it). */
+__attribute__((noinline)) static void dev_checks_slow(struct dmobj *o, uint64_t off, size_t len,
+						      uint32_t a, uint32_t b, int is_read,
+						      struct cache_notes *n)
 {
 	uint32_t i;
 
-	/* Fast path: every line device-owned and, for a read, no byte the CPU changed. */
-	if (lines_all(o, a, b, LINE_DEVICE)) {
-		uintptr_t at = o->cpu + (uintptr_t)off;
-
-		if (!is_read || !has_baseline(o) || own_range_unchanged(o, at, at + len))
-			return;
-	}
 	for (i = a; i <= b; i++) {
 		unsigned int lo, hi, x;
 		uintptr_t start = base_of(o) + (uintptr_t)i * L();
@@ -489,6 +493,21 @@ static void dev_checks(struct dmobj *o, uint64_t off, size_t len, uint32_t a, ui
 			o->lines[i] |= LINE_REPORTED;
 		}
 	}
+}
+
+/* Ownership and staleness checks shared by device reads and writes, on lines a..b. */
+static inline __attribute__((always_inline)) void dev_checks(struct dmobj *o, uint64_t off,
+							     size_t len, uint32_t a, uint32_t b,
+							     int is_read, struct cache_notes *n)
+{
+	/* Fast path: every line device-owned and, for a read, no byte the CPU changed. */
+	if (lines_all(o, a, b, LINE_DEVICE)) {
+		uintptr_t at = o->cpu + (uintptr_t)off;
+
+		if (!is_read || !has_baseline(o) || own_range_unchanged(o, at, at + len))
+			return;
+	}
+	dev_checks_slow(o, off, len, a, b, is_read, n);
 }
 
 void cache_dev_read(struct dmobj *o, uint64_t off, void *buf, size_t len, struct cache_notes *n)

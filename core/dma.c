@@ -1728,7 +1728,8 @@ static int dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, 
 			cache_dev_write(o, addr - o->dma, buf, len, &n);
 		else
 			cache_dev_read(o, addr - o->dma, buf, len, &n);
-		add_notes(&l, o, &n, -1, 0, api);
+		if (n.n)
+			add_notes(&l, o, &n, -1, 0, api);
 	} else if (o->cpu) {
 		void *mem = (void *)(o->cpu + (uintptr_t)(addr - o->dma));
 
