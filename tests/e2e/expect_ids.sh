@@ -23,10 +23,9 @@ done
 dir=$(mktemp -d "${TMPDIR:-/tmp}/dmasan-e2e.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
 opts="format=json:log_path=$dir/log${DMASAN_OPTIONS:+:$DMASAN_OPTIONS}"
-# A shim built with ASan (the asan-ubsan preset) needs the runtime first.
-preload=$shim
-asan=$(ldd "$shim" 2>/dev/null | awk '/libasan/ { print $3; exit }')
-[ -n "$asan" ] && preload="$asan:$shim"
+# A sanitizer-built shim needs its runtime preloaded too (tests/helpers/preload.sh).
+. "$(dirname "$0")/../helpers/preload.sh"
+preload=$(shim_preload "$shim")
 DMASAN_OPTIONS=$opts LD_PRELOAD="$preload${LD_PRELOAD:+:$LD_PRELOAD}" "$@" >"$dir/stdout" 2>"$dir/stderr"
 rc=$?
 cat "$dir"/log.* 2>/dev/null >"$dir/all"

@@ -6,20 +6,16 @@
 # the shim (format=json), then its own check of the log without the shim
 # (SIGNAL_TEST_FINDINGS findings, default 2000); symbolized: PROGRAM
 # symbolized under the shim, in text and in JSON, its three records checked
-# here; api: PROGRAM api under the shim. The preload order is stress.sh's:
-# an ASan runtime before the shim, a TSan runtime after it.
+# here; api: PROGRAM api under the shim. The preload order is
+# tests/helpers/preload.sh's.
 set -u
 shim=$1
 prog=$2
 case=$3
 dir=$(mktemp -d "${TMPDIR:-/tmp}/dmasan-signal.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
-preload=$shim
-rt=$(ldd "$shim" 2>/dev/null | awk '/lib(asan|tsan)\.so/ { print $3; exit }')
-case $rt in
-*libasan*) preload="$rt:$shim" ;;
-*libtsan*) preload="$shim:$rt" ;;
-esac
+. "$(dirname "$0")/../helpers/preload.sh"
+preload=$(shim_preload "$shim")
 status=0
 
 fail() {

@@ -10,7 +10,8 @@
 #       carry the completion line.
 # known: hostile --known-bug NAME under the shim, its output and status
 #       passed through (ctest matches the bug's message).
-# A shim built with ASan or TSan gets its runtime first in LD_PRELOAD.
+# A shim built with ASan or TSan gets its runtime in LD_PRELOAD, in the
+# order tests/helpers/preload.sh gives.
 # Extra shim options come from DMASAN_OPTIONS in the environment (appended).
 set -u
 mode=$1
@@ -19,9 +20,8 @@ prog=$3
 shift 3
 dir=$(mktemp -d "${TMPDIR:-/tmp}/dmasan-hostile.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
-preload=$shim
-rt=$(ldd "$shim" 2>/dev/null | awk '/lib(asan|tsan)\.so/ { print $3; exit }')
-[ -n "$rt" ] && preload="$rt:$shim"
+. "$(dirname "$0")/../helpers/preload.sh"
+preload=$(shim_preload "$shim")
 case $mode in
 json) opts="format=json:log_path=$dir/log:exitcode=0" ; want=0 ;;
 text) opts="" ; want=23 ;;

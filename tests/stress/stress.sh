@@ -3,25 +3,21 @@
 # Run the stress test under the shim and check its logs (ctest e2e.stress
 # and, in the TSan build, the sanitize-check stage).
 #   stress.sh SHIM STRESS [STRESS ARGS...]
-# SHIM is libdmasan.so; a shim built with ASan gets its runtime first in
-# LD_PRELOAD, as ASan requires; one built with TSan gets it right after the
-# shim: TSan runs asynchronous signal handlers later, at a point of its
-# choosing, so the shim's sigaction() must hand TSan the handler wrapped
-# (core/sigctx.c), not wrap TSan's own. Extra options for the shim come
-# from DMASAN_OPTIONS in the environment (appended).
+# SHIM is libdmasan.so; a sanitizer-built shim gets its runtime in
+# LD_PRELOAD in the order tests/helpers/preload.sh gives (ASan first, TSan
+# after the shim). Extra options for the shim come from DMASAN_OPTIONS in
+# the environment (appended).
 set -u
 shim=$1
 prog=$2
 shift 2
 dir=$(mktemp -d "${TMPDIR:-/tmp}/dmasan-stress.XXXXXX") || exit 2
 trap 'rm -rf "$dir"' EXIT
-preload=$shim
-rt=$(ldd "$shim" 2>/dev/null | awk '/lib(asan|tsan)\.so/ { print $3; exit }')
+. "$(dirname "$0")/../helpers/preload.sh"
+preload=$(shim_preload "$shim")
 tsan_opts=
-case $rt in
-*libasan*) preload="$rt:$shim" ;;
+case $(sanitizer_rt "$shim") in
 *libtsan*)
-	preload="$shim:$rt"
 	[ -n "${STRESS_TSAN_OPTIONS:-}" ] && export TSAN_OPTIONS="${TSAN_OPTIONS:-} $STRESS_TSAN_OPTIONS"
 	# Options of the shim for the TSan run only (e.g. fast_unwind=0).
 	tsan_opts=${STRESS_TSAN_DMASAN_OPTIONS:-}
