@@ -272,22 +272,35 @@ static void measure(const struct bench_cfg *cfg, int n, const bench_loop *fns, v
 		bench_emit(keys[j], t[j]);
 }
 
+/* The map+unmap pair's context (scenarios pair and cg): a 1500-byte frame, a coherent device. */
+static int pair_open(struct op_ctx *c)
+{
+	static struct device dev;
+
+	*c = (struct op_ctx){ .dev = &dev, .len = FRAME, .dir = DMA_TO_DEVICE };
+	c->buf = buf_alloc(64, FRAME_BUF);
+	if (!c->buf) {
+		fail("out of memory");
+		return -1;
+	}
+	return dev_setup(&dev, "bench-coh", 1) ? -1 : 0;
+}
+
+static void pair_close(struct op_ctx *c)
+{
+	dmasan_device_del(c->dev);
+	free(c->buf);
+}
+
 /* 1: map+unmap of 1500 bytes on a coherent device. */
 static void sc_pair(const struct bench_cfg *cfg)
 {
-	static struct device dev;
-	struct op_ctx c = { .dev = &dev, .len = FRAME, .dir = DMA_TO_DEVICE };
+	struct op_ctx c;
 
-	c.buf = buf_alloc(64, FRAME_BUF);
-	if (!c.buf) {
-		fail("out of memory");
-		return;
-	}
-	if (dev_setup(&dev, "bench-coh", 1))
+	if (pair_open(&c))
 		return;
 	bench_emit("pair", bench_median_op(cfg, loop_map_unmap, &c));
-	dmasan_device_del(&dev);
-	free(c.buf);
+	pair_close(&c);
 }
 
 /* 2: an RX cycle on a non-coherent device, and memcpy of the same frame. */
@@ -618,22 +631,15 @@ static void cg_call(void *arg)
 
 static void sc_cg(const struct bench_cfg *cfg)
 {
-	static struct device dev;
-	struct op_ctx c = { .dev = &dev, .len = FRAME, .dir = DMA_TO_DEVICE };
+	struct op_ctx c;
 
-	c.buf = buf_alloc(64, FRAME_BUF);
-	if (!c.buf) {
-		fail("out of memory");
-		return;
-	}
-	if (dev_setup(&dev, "bench-coh", 1))
+	if (pair_open(&c))
 		return;
 	loop_map_unmap(&c, CG_WARMUP);
 	c.sum = cfg->n_cg;
 	bench_at_depth(cfg->depth, cg_call, &c);
 	bench_emit("pairs", (double)cfg->n_cg);
-	dmasan_device_del(&dev);
-	free(c.buf);
+	pair_close(&c);
 }
 
 /* The parent reads the shim's help=1 output of this run. */

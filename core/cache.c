@@ -206,7 +206,7 @@ __attribute__((noinline)) static void evict_some(struct dmobj *o, struct cache_n
 {
 	uint32_t i;
 
-	if (!evict_per_mille || o->mode != CACHE_NONCOHERENT || !o->snap)
+	if (o->mode != CACHE_NONCOHERENT || !o->snap)
 		return;
 	for (i = 0; i < o->nlines; i++) {
 		uint8_t *c = cpu_line(o, i), *s = o->snap + (size_t)i * L();

@@ -690,32 +690,26 @@ uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size, int d
 int core_mapping_error(struct device *dev, uint64_t addr)
 {
 	struct dmdev *dd;
-	struct dmobj *o;
+	struct dmobj *o = last_map;
+	int looked_up = 0;
 
 	if (addr == CORE_MAPPING_ERROR)
 		return -ENOMEM;
-	o = last_map;
-	if (o && o->dma == addr && o->dd->dev == dev && atomic_load(&o->live)) {
-		spin_lock(&o->lock);
-		if (o->maperr == MAPERR_NOT_CHECKED)
-			o->maperr = MAPERR_CHECKED;
-		spin_unlock(&o->lock);
-		return 0;
+	/* The common case, the map this thread just made: last_map's reference holds it. */
+	if (!o || o->dma != addr || o->dd->dev != dev || !atomic_load(&o->live)) {
+		rt_init();
+		dd = dev ? dev_find(dev) : NULL;
+		o = dd ? track_find_exact(dd, addr, 0, -1, -1) : NULL;
+		if (!o)
+			return 0;
+		looked_up = 1;
 	}
-	rt_init();
-	if (!dev)
-		return 0;
-	dd = dev_find(dev);
-	if (!dd)
-		return 0;
-	o = track_find_exact(dd, addr, 0, -1, -1);
-	if (o) {
-		spin_lock(&o->lock);
-		if (o->maperr == MAPERR_NOT_CHECKED)
-			o->maperr = MAPERR_CHECKED;
-		spin_unlock(&o->lock);
+	spin_lock(&o->lock);
+	if (o->maperr == MAPERR_NOT_CHECKED)
+		o->maperr = MAPERR_CHECKED;
+	spin_unlock(&o->lock);
+	if (looked_up)
 		track_put(o);
-	}
 	return 0;
 }
 

@@ -180,6 +180,22 @@ static int check_span(struct ctx *c, const char *name, uint64_t base, uint64_t s
 	return 0;
 }
 
+/*
+ * One "reg" entry at @p (@ac address cells, @sc size cells) into *@base and
+ * *@size: a @what ("bank", "region") of size 0 or one that wraps 64 bits
+ * is refused.
+ */
+static int reg_entry(struct ctx *c, const uint8_t *p, uint32_t ac, uint32_t sc, const char *what,
+		     uint64_t *base, uint64_t *size)
+{
+	*base = read_cells(p, ac);
+	*size = read_cells(p + 4 * ac, sc);
+	if (!*size)
+		return fail(c, "reg of %s: %s at 0x%llx has size 0", c->path, what,
+			    (unsigned long long)*base);
+	return check_span(c, "reg", *base, *size);
+}
+
 /* /memory nodes: every "reg" entry, in the root's cells, is one bank. */
 static int add_memory(struct ctx *c, int off)
 {
@@ -199,12 +215,9 @@ static int add_memory(struct ctx *c, int off)
 	if (err)
 		return err;
 	for (int i = 0; i < len / (int)entry; i++, p += entry) {
-		uint64_t base = read_cells(p, ac), size = read_cells(p + 4 * ac, sc);
+		uint64_t base, size;
 
-		if (!size)
-			return fail(c, "reg of %s: bank at 0x%llx has size 0", c->path,
-				    (unsigned long long)base);
-		err = check_span(c, "reg", base, size);
+		err = reg_entry(c, p, ac, sc, "bank", &base, &size);
 		if (err)
 			return err;
 		if (d->nbanks == DESC_MAX_BANKS)
@@ -292,12 +305,9 @@ static int add_region(struct ctx *c, int off, const char *name, int depth)
 			    n);
 	for (int i = 0; i < n; i++, p += entry) {
 		struct desc_region *r;
-		uint64_t base = read_cells(p, ac), size = read_cells(p + 4 * ac, sc);
+		uint64_t base, size;
 
-		if (!size)
-			return fail(c, "reg of %s: region at 0x%llx has size 0", c->path,
-				    (unsigned long long)base);
-		err = check_span(c, "reg", base, size);
+		err = reg_entry(c, p, ac, sc, "region", &base, &size);
 		if (err)
 			return err;
 		if (d->nregions == DESC_MAX_REGIONS)

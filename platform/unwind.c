@@ -130,6 +130,16 @@ int plat_pc_in_self(uintptr_t pc)
 	return plat_skip_self(&pc, 1);
 }
 
+/* The self ranges, found on first use; afterwards one acquire load. */
+static inline void self_ensure(void)
+{
+	if (!atomic_load_explicit(&self_ready, memory_order_acquire)) {
+		pthread_once(&self_once, self_init);
+		atomic_store_explicit(&self_ready, 1, memory_order_release);
+	}
+}
+
+/* Caller has called self_ensure(). */
 static inline int in_self(uintptr_t pc)
 {
 	int i;
@@ -144,8 +154,8 @@ static inline int in_self(uintptr_t pc)
  * plat_backtrace_fp - up to @max return addresses by the frame-pointer
  * chain, innermost first, starting with the caller of this function.
  * Every frame record [fp, fp+16) must lie inside the thread's stack,
- * above the previous one; the walk ends at the first that does not (a zero fp ends every chain: _start and thread starts
- * clear it). Code built without frame pointers may leave a stale fp
+ * above the previous one; the walk ends at the first that does not (a
+ * zero fp ends every chain: _start and thread starts clear it). Code built without frame pointers may leave a stale fp
  * behind, which hides frames but is still a valid record; libdmasan and
  * the programs built through its pkg-config or CMake package have them.
  * With @skip_self, leading frames in libdmasan's own text are dropped
@@ -157,16 +167,13 @@ __attribute__((noinline)) int plat_backtrace_fp(uintptr_t *pcs, int max, int ski
 {
 	const uintptr_t *fp = __builtin_frame_address(0), *next;
 	uintptr_t lo, hi, pc, *out, *end;
-	int n;
 
 	if (!pcs || max <= 0)
 		return 0;
 	if (plat_stack_bounds((uintptr_t)fp, &lo, &hi))
 		return -1;
-	if (skip_self && !atomic_load_explicit(&self_ready, memory_order_acquire)) {
-		pthread_once(&self_once, self_init);
-		atomic_store_explicit(&self_ready, 1, memory_order_release);
-	}
+	if (skip_self)
+		self_ensure();
 	/* A record is followed only when the next one lies above it and inside the stack. */
 	hi -= 2 * sizeof(uintptr_t);
 	while (skip_self && in_self(fp[1])) {
@@ -187,8 +194,7 @@ __attribute__((noinline)) int plat_backtrace_fp(uintptr_t *pcs, int max, int ski
 			break;
 		fp = next;
 	}
-	n = (int)(out - pcs);
-	return n;
+	return (int)(out - pcs);
 }
 
 /**
@@ -197,19 +203,11 @@ __attribute__((noinline)) int plat_backtrace_fp(uintptr_t *pcs, int max, int ski
  */
 int plat_skip_self(const uintptr_t *pcs, int n)
 {
-	int k = 0, i;
+	int k = 0;
 
-	if (!atomic_load_explicit(&self_ready, memory_order_acquire)) {
-		pthread_once(&self_once, self_init);
-		atomic_store_explicit(&self_ready, 1, memory_order_release);
-	}
-	for (; k < n; k++) {
-		for (i = 0; i < self_nranges; i++)
-			if (pcs[k] >= self_ranges[i].start && pcs[k] < self_ranges[i].end)
-				break;
-		if (i == self_nranges)
-			break;
-	}
+	self_ensure();
+	while (k < n && in_self(pcs[k]))
+		k++;
 	return k;
 }
 
