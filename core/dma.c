@@ -539,6 +539,15 @@ static enum cache_mode mode_for(const struct dmdev *dd)
 	return dd->coherent ? CACHE_COHERENT : CACHE_NONCOHERENT;
 }
 
+/* Add a transition's bounce traffic to @dd's statistics; most transitions have none. */
+static void count_bounced(struct dmdev *dd, const struct cache_notes *n)
+{
+	if (n->bounced)
+		atomic_fetch_add(&dd->bytes_bounced, n->bounced);
+	if (n->bounced_in)
+		atomic_fetch_add(&dd->bytes_bounced_in, n->bounced_in);
+}
+
 /*
  * Create, fill, set up the cache model of and index an object.
  * @lines_to_device: streaming maps hand every line to the device at once.
@@ -569,8 +578,7 @@ static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_
 		n.bounced = 0;
 		n.bounced_in = 0;
 		cache_setup(o, bounce ? CACHE_BOUNCE : mode_for(dd), bounce, lines_to_device, &n);
-		atomic_fetch_add(&dd->bytes_bounced, n.bounced);
-		atomic_fetch_add(&dd->bytes_bounced_in, n.bounced_in);
+		count_bounced(dd, &n);
 	}
 	track_record(o, is_streaming(type) ? EV_MAP : EV_ALLOC, dir, 0, size, 0, o->map_tid);
 	if (track_insert(o) != 0) {
@@ -953,8 +961,7 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 		n.bounced_in = 0;
 		cache_to_cpu(o, 0, o->size, o->dir, 1, &n);
 		add_notes(&l, o, &n, o->dir, r->stack, r->api);
-		atomic_fetch_add(&o->dd->bytes_bounced, n.bounced);
-		atomic_fetch_add(&o->dd->bytes_bounced_in, n.bounced_in);
+		count_bounced(o->dd, &n);
 		bounce_release(o);
 		cache_release(o);
 	}
@@ -1194,11 +1201,11 @@ static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir, in
 	struct flist l;
 	struct finding *f;
 	struct dmobj *o;
-	int dead = 0;
+	int dead = 0, ref;
 	uint64_t end;
 
 	l.n = 0;
-	o = track_find_containing(dd, addr, &dead);
+	o = track_lock_containing(dd, addr, &dead, &ref);
 	if (!o && !rt_tracking())
 		return; /* made while tracking was off: nothing to check */
 	if (!o || dead) {
@@ -1208,13 +1215,16 @@ static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir, in
 		fact_addr(f, addr, size);
 		f->dir = dir;
 		if (o) {
-			fnd_object(f, o, 0);
-			track_put(o);
+			fnd_object(f, o, 1);
+			spin_unlock(&o->lock);
+			if (ref)
+				track_put(o);
 		}
 		flist_emit(&l);
 		return;
 	}
-	spin_lock(&o->lock);
+	/* Counted before the cache work: a locked add right after its copies would wait for them. */
+	atomic_fetch_add(&dd->syncs, 1);
 	end = o->dma + o->size;
 	if (size > end - addr) {
 		f = flist_add(&l, BUG_SYNC_OUT_OF_RANGE, dd, 0);
@@ -1255,14 +1265,13 @@ static void sync_one(struct dmdev *dd, uint64_t addr, uint64_t size, int dir, in
 		else
 			cache_to_device(o, addr - o->dma, size, dir, &n);
 		add_notes(&l, o, &n, dir, 0, api);
-		atomic_fetch_add(&dd->bytes_bounced, n.bounced);
-		atomic_fetch_add(&dd->bytes_bounced_in, n.bounced_in);
+		count_bounced(dd, &n);
 	}
 	track_record(o, to_cpu ? EV_SYNC_CPU : EV_SYNC_DEV, dir, addr - o->dma, size, caller,
 		     plat_tid());
 	spin_unlock(&o->lock);
-	atomic_fetch_add(&dd->syncs, 1);
-	track_put(o);
+	if (ref)
+		track_put(o);
 	flist_emit(&l);
 }
 
@@ -1619,7 +1628,7 @@ static int dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, 
 	struct dmdev *dd;
 	struct dmobj *o;
 	uint64_t limit, end;
-	int dead = 0, err = 0;
+	int dead = 0, err = 0, ref;
 
 	l.n = 0;
 	if (!buf)
@@ -1640,7 +1649,7 @@ static int dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, 
 		flist_emit(&l);
 		return -ERANGE;
 	}
-	o = track_find_containing(dd, addr, &dead);
+	o = track_lock_containing(dd, addr, &dead, &ref);
 	if (!o && dd->iommu) {
 		f = flist_add(&l, BUG_IOMMU_FAULT, dd, 0);
 		fnd_message(f,
@@ -1658,7 +1667,6 @@ static int dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, 
 		flist_emit(&l);
 		return -EFAULT;
 	}
-	spin_lock(&o->lock);
 	if (dead || !atomic_load(&o->live)) {
 		int streaming = is_streaming(o->type);
 
@@ -1712,6 +1720,8 @@ static int dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, 
 		err = -EACCES;
 		goto out;
 	}
+	/* Counted before the copy: a locked add right after it would wait for its stores. */
+	atomic_fetch_add(is_write ? &dd->dev_writes : &dd->dev_reads, 1);
 	if (o->nlines && (is_streaming(o->type) || o->type == OBJ_NONCOHERENT)) {
 		struct cache_notes n;
 
@@ -1734,10 +1744,10 @@ static int dev_access(struct device *dev, uint64_t addr, void *buf, size_t len, 
 	}
 	track_record(o, is_write ? EV_DEV_WRITE : EV_DEV_READ, -1, addr - o->dma, len, 0,
 		     plat_tid());
-	atomic_fetch_add(is_write ? &dd->dev_writes : &dd->dev_reads, 1);
 out:
 	spin_unlock(&o->lock);
-	track_put(o);
+	if (ref)
+		track_put(o);
 	flist_emit(&l);
 	return err;
 }

@@ -48,6 +48,13 @@ static inline void spin_lock(struct spin *s)
 	}
 }
 
+/* 1 when the lock was free and is now held; never waits. */
+static inline int spin_trylock(struct spin *s)
+{
+	return !atomic_load_explicit(&s->v, memory_order_relaxed) &&
+	       !atomic_exchange_explicit(&s->v, 1, memory_order_acquire);
+}
+
 static inline void spin_unlock(struct spin *s)
 {
 	atomic_store_explicit(&s->v, 0, memory_order_release);

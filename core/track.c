@@ -409,17 +409,15 @@ struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size, in
 	return best ? best : find_dead(dd, dma, 1);
 }
 
-struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead)
+/*
+ * The newest live object of @dd in bucket @b (held) containing @dma into
+ * *@live, and the newest dead one into *@dead (NULL: live ones only).
+ */
+static inline void scan_containing(struct bucket *b, uint64_t key, const struct dmdev *dd,
+				   uint64_t dma, struct dmobj **live, struct dmobj **dead)
 {
-	uint64_t key = mkkey(dd->space, dma >> PAGE_SHIFT_BUS);
-	struct bucket *b = bucket_of(key);
-	struct dmobj *live = NULL, *dead = NULL;
 	struct pref *p;
 
-	if (!buckets)
-		return NULL;
-
-	spin_lock(&b->lock);
 	for (p = b->head; p; p = p->next) {
 		struct dmobj *o = p->obj;
 		uint64_t span = o->size ? o->size : 1;
@@ -427,12 +425,25 @@ struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead
 		if (p->key != key || o->dd != dd || dma < o->dma || dma - o->dma >= span)
 			continue;
 		if (atomic_load_explicit(&o->live, memory_order_acquire)) {
-			if (!live || o->seq > live->seq)
-				live = o;
-		} else if (!dead || o->seq > dead->seq) {
-			dead = o;
+			if (!*live || o->seq > (*live)->seq)
+				*live = o;
+		} else if (dead && (!*dead || o->seq > (*dead)->seq)) {
+			*dead = o;
 		}
 	}
+}
+
+struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead)
+{
+	uint64_t key = mkkey(dd->space, dma >> PAGE_SHIFT_BUS);
+	struct bucket *b = bucket_of(key);
+	struct dmobj *live = NULL, *dead = NULL;
+
+	if (!buckets)
+		return NULL;
+
+	spin_lock(&b->lock);
+	scan_containing(b, key, dd, dma, &live, &dead);
 	if (live)
 		dead = NULL;
 	if (live || dead)
@@ -443,6 +454,44 @@ struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead
 	if (is_dead)
 		*is_dead = !live && dead;
 	return live ? live : dead;
+}
+
+struct dmobj *track_lock_containing(struct dmdev *dd, uint64_t dma, int *is_dead, int *ref)
+{
+	uint64_t key = mkkey(dd->space, dma >> PAGE_SHIFT_BUS);
+	struct bucket *b = bucket_of(key);
+	struct dmobj *live = NULL;
+
+	*ref = 0;
+	if (!buckets)
+		return NULL;
+	spin_lock(&b->lock);
+	scan_containing(b, key, dd, dma, &live, NULL);
+	/*
+	 * Bucket then object is the lock order (ranks 3, 4), but spinning on
+	 * an object lock with the bucket held would stall every lookup in the
+	 * bucket behind one slow holder: try once. With the object lock held,
+	 * `live` cannot change, and a live object keeps the index's reference.
+	 */
+	if (live && spin_trylock(&live->lock)) {
+		if (atomic_load_explicit(&live->live, memory_order_relaxed)) {
+			spin_unlock(&b->lock);
+			if (is_dead)
+				*is_dead = 0;
+			return live;
+		}
+		spin_unlock(&live->lock);
+	}
+	spin_unlock(&b->lock);
+	/* Contended or ended meanwhile: the referenced path. */
+	live = track_find_containing(dd, dma, is_dead);
+	if (live) {
+		*ref = 1;
+		spin_lock(&live->lock);
+		if (is_dead && !atomic_load_explicit(&live->live, memory_order_relaxed))
+			*is_dead = 1; /* ended between the lookup and the lock */
+	}
+	return live;
 }
 
 struct dmobj *track_find_overlap(struct dmobj *self,

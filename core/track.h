@@ -21,6 +21,9 @@
  * index and drops the index reference. Links are doubly linked, so every
  * unlink is O(1). Lookups take a reference under the bucket lock and
  * return it; callers lock the object, re-check `live`, act, unlock, put.
+ * The sync and device-access paths instead lock a live object while its
+ * bucket is held and take no reference (track_lock_containing): every
+ * end of an object takes its lock first, so a held lock keeps it alive.
  *
  * Placement: host memory gets simulated physical addresses per 2 MiB
  * chunk, fixed for the life of the process (a page keeps its physical
@@ -173,6 +176,18 @@ struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size, in
  * (*@is_dead set). @return a referenced object or NULL.
  */
 struct dmobj *track_find_containing(struct dmdev *dd, uint64_t dma, int *is_dead);
+
+/**
+ * track_lock_containing - track_find_containing(), returning the object
+ * with its lock held. A live object is locked while its bucket is still
+ * held, so it cannot end (ending takes the object lock) nor be freed
+ * (the index keeps its reference until it has ended) until the caller
+ * unlocks it: no reference is taken, which saves two atomic
+ * read-modify-writes on the sync and device-access paths. *@ref tells
+ * whether the caller holds a reference anyway (a dead object, or a
+ * contended lock) and must track_put() after unlocking.
+ */
+struct dmobj *track_lock_containing(struct dmdev *dd, uint64_t dma, int *is_dead, int *ref);
 
 /**
  * track_cpu_register - enter @o in the CPU-page index that cacheline

@@ -3,10 +3,13 @@
  * Unit suites for object lifetimes that outlive a call (issue 6): device
  * removal and re-registration (core_device_del, dev_register), late frees
  * after removal (core_free, pool_free, pool_destroy), declared coherent
- * regions released (core_release_coherent) and placement aliases for
- * buffers straddling 2 MiB chunks placed apart (core/track.c). Observed
- * through the structured findings the report callback receives.
+ * regions released (core_release_coherent), placement aliases for
+ * buffers straddling 2 MiB chunks placed apart (core/track.c), and the
+ * lookup of the sync and device-access paths that locks a live object
+ * without taking a reference (track_lock_containing). Observed through
+ * the structured findings the report callback receives.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -442,6 +445,103 @@ static void test_straddling_aliases_are_reclaimed(void)
 	munmap(raw, (nchunks + 1) * CHUNK);
 }
 
+/* ---- lookups that lock instead of referencing ---- */
+
+static int refs_of(struct dmobj *o)
+{
+	return atomic_load(&o->refs);
+}
+
+struct holder {
+	struct spin *lock;
+	pthread_barrier_t held;
+};
+
+/* Hold @h->lock for 100 ms, so the lookup meets it contended. */
+static void *hold_lock(void *arg)
+{
+	struct holder *h = arg;
+
+	spin_lock(h->lock);
+	pthread_barrier_wait(&h->held);
+	usleep(100000);
+	spin_unlock(h->lock);
+	return NULL;
+}
+
+static void test_lock_containing_live_dead_contended(void)
+{
+	static struct device d;
+	char *p = abuf(512);
+	struct dmdev *dd;
+	struct dmobj *o, *again;
+	struct holder h;
+	pthread_t th;
+	int dead = -1, ref = -1, refs;
+	uint64_t a;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	DMASAN_ASSERT_FATAL(dev_register(&d, "life-lookup", NULL) == 0);
+	dd = dev_find(&d);
+	DMASAN_ASSERT_FATAL(dd != NULL);
+	reset();
+	a = core_map(&d, p, 512, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+	DMASAN_ASSERT_FATAL(a != CORE_MAPPING_ERROR);
+	core_mapping_error(&d, a);
+
+	/* Live: returned locked, no reference taken. */
+	o = track_lock_containing(dd, a + 100, &dead, &ref);
+	DMASAN_ASSERT_FATAL(o != NULL);
+	refs = refs_of(o);
+	CU_ASSERT_EQUAL(dead, 0);
+	CU_ASSERT_EQUAL(ref, 0);
+	CU_ASSERT_FALSE(spin_trylock(&o->lock)); /* held by the lookup */
+	spin_unlock(&o->lock);
+	CU_ASSERT_TRUE(spin_trylock(&o->lock));
+	spin_unlock(&o->lock);
+	/* Outside the object: nothing. */
+	CU_ASSERT_PTR_NULL(track_lock_containing(dd, a + 4096, &dead, &ref));
+
+	/* Contended: waits for the holder, and holds a reference meanwhile. */
+	h.lock = &o->lock;
+	pthread_barrier_init(&h.held, NULL, 2);
+	DMASAN_ASSERT_FATAL(pthread_create(&th, NULL, hold_lock, &h) == 0);
+	pthread_barrier_wait(&h.held);
+	again = track_lock_containing(dd, a, &dead, &ref);
+	CU_ASSERT_PTR_EQUAL(again, o);
+	CU_ASSERT_EQUAL(dead, 0);
+	CU_ASSERT_EQUAL(ref, 1);
+	CU_ASSERT_EQUAL(refs_of(o), refs + 1);
+	spin_unlock(&o->lock);
+	track_put(o);
+	pthread_join(th, NULL);
+	pthread_barrier_destroy(&h.held);
+	CU_ASSERT_EQUAL(refs_of(o), refs);
+
+	/* Dead (unmapped, in the quarantine): locked and referenced, marked dead. */
+	core_unmap(&d, a, 512, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	o = track_lock_containing(dd, a + 10, &dead, &ref);
+	DMASAN_ASSERT_FATAL(o != NULL);
+	CU_ASSERT_EQUAL(dead, 1);
+	CU_ASSERT_EQUAL(ref, 1);
+	CU_ASSERT_FALSE(atomic_load(&o->live));
+	spin_unlock(&o->lock);
+	track_put(o);
+
+	/* Through the API: a device write after the unmap is still use-after-unmap. */
+	CU_ASSERT_NOT_EQUAL(core_dev_access(&d, a, p, 64, 1), 0);
+	CU_ASSERT_EQUAL(count("use-after-unmap"), 1);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	core_device_del(&d);
+	dev_unregister(&d);
+	free(p);
+}
+
+static CU_TestInfo lookup_tests[] = {
+	{ "lock_containing_live_dead_contended", test_lock_containing_live_dead_contended },
+	CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo removal_tests[] = {
 	{ "readd_after_del_starts_clean", test_readd_after_del_starts_clean },
 	{ "del_add_cycles_leaking_a_mapping", test_del_add_cycles_leaking_a_mapping },
@@ -466,6 +566,7 @@ static CU_TestInfo placement_tests[] = {
 static CU_SuiteInfo suites[] = {
 	{ "lifecycle/removal", suite_init, NULL, NULL, NULL, removal_tests },
 	{ "lifecycle/regions", NULL, NULL, NULL, NULL, region_tests },
+	{ "lifecycle/lookup", NULL, NULL, NULL, NULL, lookup_tests },
 	{ "lifecycle/placement", NULL, suite_clean, NULL, NULL, placement_tests },
 	CU_SUITE_INFO_NULL,
 };
