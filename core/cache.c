@@ -239,21 +239,7 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
 		return;
 	if (mode == CACHE_BOUNCE && o->dir == 1 /* DMA_TO_DEVICE */)
 		return; /* the slot is the baseline */
-	if (mode == CACHE_NONCOHERENT && o->dir == 1 /* DMA_TO_DEVICE */) {
-		/* The device never writes it, so its view is exactly the CPU's bytes
-		 * at the last handoff: the shadow doubles as the snapshot. */
-		o->shadow = heap_small_alloc(span);
-		o->snap = o->shadow;
-	} else {
-		o->snap = heap_small_alloc(span);
-		if (o->snap && mode == CACHE_NONCOHERENT) {
-			o->shadow = heap_small_alloc(span);
-			if (!o->shadow) {
-				heap_small_free(o->snap, span);
-				o->snap = NULL;
-			}
-		}
-	}
+	o->snap = heap_small_alloc(span);
 	if (!o->snap) {
 		/* No memory for the model: the device sees the CPU's bytes. */
 		if (mode == CACHE_NONCOHERENT)
@@ -261,8 +247,39 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
 		return;
 	}
 	memcpy(o->snap, (void *)base_of(o), span);
-	if (o->shadow && o->shadow != o->snap)
-		memcpy(o->shadow, (void *)base_of(o), span);
+	/*
+	 * Until the device writes, its view is exactly the CPU's bytes at the
+	 * last handoff: the shadow shares the snapshot's buffer (for good when
+	 * the device never writes, DMA_TO_DEVICE) and gets its own at the
+	 * first device write (shadow_own). A ring of mapped receive buffers
+	 * waiting for traffic costs one copy each, not two.
+	 */
+	if (mode == CACHE_NONCOHERENT)
+		o->shadow = o->snap;
+}
+
+/*
+ * Give the shadow a buffer of its own before the device writes it. Every
+ * other writer of the shadow stores the same bytes into the snapshot, so
+ * a shared buffer stays right for them. Out of memory, the object goes on
+ * as a coherent one (content checks kept, no simulated cache).
+ */
+static int shadow_own(struct dmobj *o)
+{
+	size_t span = (size_t)o->nlines * L();
+	uint8_t *own;
+
+	if (o->shadow != o->snap || !o->shadow)
+		return 0;
+	own = heap_small_alloc(span);
+	if (!own) {
+		o->shadow = NULL;
+		o->mode = CACHE_COHERENT;
+		return -1;
+	}
+	memcpy(own, o->snap, span);
+	o->shadow = own;
+	return 0;
 }
 
 void cache_release(struct dmobj *o)
@@ -528,6 +545,8 @@ void cache_dev_write(struct dmobj *o, uint64_t off, const void *buf, size_t len,
 
 	if (lines)
 		dev_checks(o, off, len, a, b, 0, n);
+	if (o->mode == CACHE_NONCOHERENT && o->shadow == o->snap)
+		(void)shadow_own(o); /* on failure, dev_mem() is the CPU's memory */
 	memcpy(dev_mem(o, off), buf, len);
 	if (o->mode == CACHE_COHERENT && o->snap) {
 		/* The CPU's bytes changed by DMA, not by the CPU. */

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Unit suite for the cache model's memory (core/cache.c): the shadow of a
+ * mapping on a non-coherent device shares the snapshot's buffer until the
+ * device first writes it, then gets its own; a DMA_TO_DEVICE mapping
+ * shares for good; out of memory at that first write, the mapping goes on
+ * as a coherent one. Observed through the tracked object and the
+ * findings the report callback receives.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "helpers/cunit_helpers.h"
+#include "helpers/findings.h"
+#include "core/device.h"
+#include "core/dma.h"
+#include "core/heap.h"
+#include "core/track.h"
+
+static char logdir[] = "/tmp/dmasan-cache-ut.XXXXXX";
+static struct device d;
+static struct dmdev *dd;
+
+static int suite_init(void)
+{
+	if (findings_setup(logdir, 64))
+		return 1;
+	if (dev_register(&d, "cache-nc", NULL))
+		return 1;
+	dd = dev_find(&d);
+	/* Reached in place: no bounce, so the non-coherent model is what runs. */
+	return !dd || dd->coherent || core_set_mask(&d, ~0ULL, 0);
+}
+
+static int suite_clean(void)
+{
+	core_device_del(&d);
+	dev_unregister(&d);
+	return findings_cleanup(logdir);
+}
+
+static uint8_t *buf_of(size_t n, int fill)
+{
+	uint8_t *p = aligned_alloc(64, n);
+
+	if (p)
+		memset(p, fill, n);
+	return p;
+}
+
+static uint64_t map(void *p, size_t n, int dir)
+{
+	uint64_t a = core_map(&d, p, n, dir, 0, OBJ_SINGLE, "t");
+
+	DMASAN_ASSERT_FATAL(a != CORE_MAPPING_ERROR);
+	core_mapping_error(&d, a);
+	return a;
+}
+
+/* The object mapped at @a (the caller puts it). */
+static struct dmobj *obj_at(uint64_t a, size_t n, int dir)
+{
+	struct dmobj *o = track_find_exact(dd, a, n, OBJ_SINGLE, dir);
+
+	DMASAN_ASSERT_FATAL(o != NULL);
+	return o;
+}
+
+static void test_shadow_shared_until_the_device_writes(void)
+{
+	uint8_t *p = buf_of(512, 0x11), dev[512], want[64];
+	struct dmobj *o;
+	uint64_t a;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	reset();
+	a = map(p, 512, DMA_BIDIRECTIONAL);
+	o = obj_at(a, 512, DMA_BIDIRECTIONAL);
+	CU_ASSERT_PTR_NOT_NULL(o->snap);
+	CU_ASSERT_PTR_EQUAL(o->shadow, o->snap);
+	/* A device read sees the CPU's bytes of the map, sharing or not. */
+	CU_ASSERT_EQUAL(core_dev_access(&d, a, dev, sizeof(dev), 0), 0);
+	CU_ASSERT_EQUAL(dev[0], 0x11);
+	CU_ASSERT_EQUAL(dev[511], 0x11);
+	CU_ASSERT_PTR_EQUAL(o->shadow, o->snap);
+
+	/* The first device write gives the shadow its own buffer... */
+	memset(want, 0x22, sizeof(want));
+	CU_ASSERT_EQUAL(core_dev_access(&d, a + 128, want, sizeof(want), 1), 0);
+	CU_ASSERT_PTR_NOT_NULL(o->shadow);
+	CU_ASSERT_PTR_NOT_EQUAL(o->shadow, o->snap);
+	/* ...the snapshot keeps the CPU's bytes, the CPU's memory is untouched... */
+	CU_ASSERT_EQUAL(o->snap[128], 0x11);
+	CU_ASSERT_EQUAL(p[128], 0x11);
+	/* ...and the device reads back what it wrote, and the map's bytes around it. */
+	CU_ASSERT_EQUAL(core_dev_access(&d, a, dev, sizeof(dev), 0), 0);
+	CU_ASSERT_EQUAL(dev[127], 0x11);
+	CU_ASSERT_EQUAL(dev[128], 0x22);
+	CU_ASSERT_EQUAL(dev[191], 0x22);
+	CU_ASSERT_EQUAL(dev[192], 0x11);
+	/* sync_for_cpu brings the device's bytes to the CPU. */
+	core_sync(&d, a, 512, DMA_BIDIRECTIONAL, 1, "t", 0);
+	CU_ASSERT_EQUAL(p[127], 0x11);
+	CU_ASSERT_EQUAL(p[128], 0x22);
+	CU_ASSERT_EQUAL(p[192], 0x11);
+	track_put(o);
+	core_unmap(&d, a, 512, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 0);
+	free(p);
+}
+
+static void test_cpu_write_while_shared_is_still_caught(void)
+{
+	uint8_t *p = buf_of(256, 0x33);
+	uint64_t a;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	reset();
+	a = map(p, 256, DMA_FROM_DEVICE);
+	p[10] = 0x44; /* the device owns the line */
+	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	CU_ASSERT_EQUAL(count("cpu-write-device-owned"), 1);
+	/* The invalidate dropped the CPU's write: memory had the map's byte. */
+	CU_ASSERT_EQUAL(p[10], 0x33);
+	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	free(p);
+}
+
+static void test_to_device_shares_for_good(void)
+{
+	uint8_t *p = buf_of(256, 0x55), dev[256];
+	struct dmobj *o;
+	uint64_t a;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	reset();
+	a = map(p, 256, DMA_TO_DEVICE);
+	o = obj_at(a, 256, DMA_TO_DEVICE);
+	CU_ASSERT_PTR_EQUAL(o->shadow, o->snap);
+	CU_ASSERT_EQUAL(core_dev_access(&d, a, dev, sizeof(dev), 0), 0);
+	CU_ASSERT_EQUAL(dev[255], 0x55);
+	CU_ASSERT_EQUAL(core_dev_access(&d, a, dev, 16, 1), -EACCES);
+	CU_ASSERT_EQUAL(count("dir-violation"), 1);
+	CU_ASSERT_PTR_EQUAL(o->shadow, o->snap);
+	track_put(o);
+	core_unmap(&d, a, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	free(p);
+}
+
+static void test_no_memory_at_first_write_goes_coherent(void)
+{
+	uint8_t *p = buf_of(256, 0x66), want[32];
+	struct dmobj *o;
+	uint64_t a;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	reset();
+	a = map(p, 256, DMA_FROM_DEVICE);
+	o = obj_at(a, 256, DMA_FROM_DEVICE);
+	memset(want, 0x77, sizeof(want));
+	heap_fail_after(0);
+	CU_ASSERT_EQUAL(core_dev_access(&d, a + 64, want, sizeof(want), 1), 0);
+	heap_fail_after(-1);
+	/* No shadow to write: the device wrote the CPU's memory, as on a coherent device. */
+	CU_ASSERT_PTR_NULL(o->shadow);
+	CU_ASSERT_EQUAL(p[64], 0x77);
+	CU_ASSERT_EQUAL(p[95], 0x77);
+	CU_ASSERT_EQUAL(p[96], 0x66);
+	track_put(o);
+	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	CU_ASSERT_EQUAL(p[64], 0x77);
+	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	/* Nothing the driver did wrong, so nothing reported. */
+	CU_ASSERT_EQUAL(seen.n, 0);
+	free(p);
+}
+
+static CU_TestInfo shadow_tests[] = {
+	{ "shadow_shared_until_the_device_writes", test_shadow_shared_until_the_device_writes },
+	{ "cpu_write_while_shared_is_still_caught", test_cpu_write_while_shared_is_still_caught },
+	{ "to_device_shares_for_good", test_to_device_shares_for_good },
+	{ "no_memory_at_first_write_goes_coherent", test_no_memory_at_first_write_goes_coherent },
+	CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+	{ "cache/shadow", suite_init, suite_clean, NULL, NULL, shadow_tests },
+	CU_SUITE_INFO_NULL,
+};
+
+DMASAN_CU_MAIN(suites)
