@@ -483,9 +483,14 @@ int pool_report_leaks(struct dmdev *only, int at_exit)
 	p = all_pools;
 	pthread_mutex_unlock(&pools_lock);
 	for (; p; p = p->next_all) {
+		struct leaked_block {
+			uint64_t dma;
+			uintptr_t cpu;
+			uint32_t stack;
+		} * leaks;
 		struct finding f;
 		struct ppage *pg;
-		size_t i;
+		size_t i, nbusy, nleaks, live;
 
 		if (only && p->dd != only)
 			continue;
@@ -497,33 +502,47 @@ int pool_report_leaks(struct dmdev *only, int at_exit)
 			continue;
 		}
 		p->leak_reported = 1;
-		for (pg = p->pages; pg; pg = pg->next) {
-			for (i = 0; i < p->nper; i++) {
-				struct pblock *b = &pg->blocks[i];
-
-				if (!b->busy)
+		/*
+		 * Take the busy blocks down under the lock and report them after:
+		 * another thread may free blocks, and with the last one their page,
+		 * while a finding is written.
+		 */
+		nbusy = 0;
+		for (pg = p->pages; pg; pg = pg->next)
+			for (i = 0; i < p->nper; i++)
+				nbusy += pg->blocks[i].busy != 0;
+		leaks = nbusy ? heap_calloc(nbusy, sizeof(*leaks)) : NULL;
+		nleaks = 0;
+		for (pg = p->pages; pg && leaks; pg = pg->next) {
+			for (i = 0; i < p->nper && nleaks < nbusy; i++) {
+				if (!pg->blocks[i].busy)
 					continue;
-				fnd_init(&f, BUG_LEAK_POOL_BLOCK, p->dd, b->alloc_stack);
-				fnd_message(&f, "dma_pool block of pool %s still allocated at %s",
-					    p->name,
-					    only    ? "device removal" :
-					    at_exit ? "exit" :
-						      "leak check");
-				f.has_dma = 1;
-				f.dma_addr = pg->dma + p->offsets[i];
-				f.cpu_addr = pg->cpu + p->offsets[i];
-				f.size = p->size;
-				fnd_fact(&f, "pool=%s", p->name);
-				fnd_fact(&f, "device address=0x%016llx",
-					 (unsigned long long)f.dma_addr);
-				fnd_fact(&f, "size=%zu bytes", p->size);
-				f.stack = b->alloc_stack;
-				pthread_mutex_unlock(&p->lock);
-				report_emit(&f);
-				count++;
-				pthread_mutex_lock(&p->lock);
+				leaks[nleaks].dma = pg->dma + p->offsets[i];
+				leaks[nleaks].cpu = pg->cpu + p->offsets[i];
+				leaks[nleaks].stack = pg->blocks[i].alloc_stack;
+				nleaks++;
 			}
 		}
+		live = p->nr_active;
+		pthread_mutex_unlock(&p->lock);
+		for (i = 0; i < nleaks; i++) {
+			fnd_init(&f, BUG_LEAK_POOL_BLOCK, p->dd, leaks[i].stack);
+			fnd_message(&f, "dma_pool block of pool %s still allocated at %s", p->name,
+				    only    ? "device removal" :
+				    at_exit ? "exit" :
+					      "leak check");
+			f.has_dma = 1;
+			f.dma_addr = leaks[i].dma;
+			f.cpu_addr = leaks[i].cpu;
+			f.size = p->size;
+			fnd_fact(&f, "pool=%s", p->name);
+			fnd_fact(&f, "device address=0x%016llx", (unsigned long long)f.dma_addr);
+			fnd_fact(&f, "size=%zu bytes", p->size);
+			f.stack = leaks[i].stack;
+			report_emit(&f);
+			count++;
+		}
+		heap_free(leaks);
 		fnd_init(&f, BUG_LEAK_POOL, p->dd, p->create_stack);
 		fnd_message(&f, "dma_pool %s was never destroyed before %s", p->name,
 			    only    ? "device removal" :
@@ -531,9 +550,8 @@ int pool_report_leaks(struct dmdev *only, int at_exit)
 				      "leak check");
 		fnd_fact(&f, "pool=%s", p->name);
 		fnd_fact(&f, "block size=%zu", p->size);
-		fnd_fact(&f, "live blocks=%zu", p->nr_active);
+		fnd_fact(&f, "live blocks=%zu", live);
 		f.stack = p->create_stack;
-		pthread_mutex_unlock(&p->lock);
 		report_emit(&f);
 		count++;
 	}
