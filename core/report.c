@@ -192,16 +192,19 @@ void fnd_object(struct finding *f, struct dmobj *o, int locked)
 		const struct obj_event *e = &o->hist[slot];
 		struct finding_event *fe = &f->history[f->nhistory++];
 
+		int what = obj_event_what(e);
+		uintptr_t pc = obj_event_pc(e);
+
 		fe->seq = e->seq;
-		fe->what = e->what < sizeof(event_names) / sizeof(event_names[0]) &&
-					   event_names[e->what] ?
-				   event_names[e->what] :
+		fe->what = (size_t)what < sizeof(event_names) / sizeof(event_names[0]) &&
+					   event_names[what] ?
+				   event_names[what] :
 				   "event";
-		fe->dir = e->dir;
+		fe->dir = obj_event_dir(e);
 		fe->offset = e->offset;
 		fe->size = e->size;
 		fe->tid = e->tid;
-		fe->stack = e->pc ? stack_depot_put(&e->pc, 1) : 0;
+		fe->stack = pc ? stack_depot_put(&pc, 1) : 0;
 	}
 	if (!locked)
 		spin_unlock(&o->lock);

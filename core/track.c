@@ -158,7 +158,8 @@ void track_discard(struct dmobj *o)
 	if (o->snap != o->shadow)
 		heap_small_free(o->snap, span);
 	heap_small_free(o->shadow, span);
-	heap_free(o->cpul);
+	if (o->cpul != &o->cpu1)
+		heap_free(o->cpul);
 	heap_free(o->more);
 	heap_small_free(o, sizeof(*o) + o->nlines);
 }
@@ -274,7 +275,7 @@ int track_cpu_register(struct dmobj *o)
 		return 0;
 	first = o->cpu >> PAGE_SHIFT_BUS;
 	pages = ((o->cpu + o->size - 1) >> PAGE_SHIFT_BUS) - first + 1;
-	o->cpul = heap_calloc(pages, sizeof(*o->cpul));
+	o->cpul = pages == 1 ? &o->cpu1 : heap_calloc(pages, sizeof(*o->cpul));
 	if (!o->cpul)
 		return -ENOMEM;
 	o->ncpul = (uint32_t)pages;
@@ -305,7 +306,8 @@ static void cpu_unregister(struct dmobj *o)
 			unlink_pref(p);
 		spin_unlock(&b->lock);
 	}
-	heap_free(o->cpul);
+	if (o->cpul != &o->cpu1)
+		heap_free(o->cpul);
 	o->cpul = NULL;
 	o->ncpul = 0;
 }
@@ -539,12 +541,11 @@ void track_record(struct dmobj *o, enum obj_event_kind what, int dir, uint64_t o
 	struct obj_event *e = &o->hist[o->hist_pos];
 
 	e->seq = (uint32_t)track_next_seq();
-	e->what = (uint8_t)what;
-	e->dir = (int8_t)dir;
 	e->offset = offset > UINT32_MAX ? UINT32_MAX : (uint32_t)offset;
 	e->size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
-	e->pc = pc;
 	e->tid = tid;
+	e->pc_what = ((uint64_t)pc >> 48 ? 0 : (uint64_t)pc << 16) | (uint64_t)(uint8_t)dir << 8 |
+		     (uint8_t)what;
 	o->hist_pos = (uint8_t)((o->hist_pos + 1) % OBJ_HISTORY);
 	if (o->hist_n < OBJ_HISTORY)
 		o->hist_n++;

@@ -65,17 +65,31 @@ enum map_err_state { MAPERR_NA = 0, MAPERR_NOT_CHECKED, MAPERR_CHECKED };
 #define OBJ_HISTORY 4
 
 /* One history event; the caller's PC only (a full stack per sync would
- * cost more than the sync itself). */
+ * cost more than the sync itself). 24 bytes: see obj_event_pc(). */
 struct obj_event {
 	uint32_t seq; /* low bits of the global event sequence */
-	uint8_t what; /* enum obj_event_kind */
-	int8_t dir;
-	uint16_t pad;
 	uint32_t offset;
 	uint32_t size;
 	uint32_t tid;
-	uintptr_t pc; /* return address into the caller of the API */
+	uint64_t pc_what; /* return address into the caller << 16, dir << 8, enum obj_event_kind */
 };
+
+/* The caller's PC of @e, or 0; user-space code lies below 2^48 on every
+ * 64-bit Linux ABI (a PC above it is recorded as unknown). */
+static inline uintptr_t obj_event_pc(const struct obj_event *e)
+{
+	return (uintptr_t)(e->pc_what >> 16);
+}
+
+static inline int obj_event_what(const struct obj_event *e)
+{
+	return (int)(e->pc_what & 0xff);
+}
+
+static inline int obj_event_dir(const struct obj_event *e)
+{
+	return (int8_t)((e->pc_what >> 8) & 0xff);
+}
 
 enum obj_event_kind {
 	EV_MAP = 1,
@@ -118,7 +132,6 @@ struct dmobj {
 	struct spin lock;      /* guards lines, hist, maperr, live, end_* */
 	void *owner;	       /* pool for OBJ_POOL_PAGE */
 	void *ppage;	       /* OBJ_POOL_PAGE: the pool's page record (core/pool.c) */
-	uint8_t mode;	       /* enum cache_mode (core/cache.h) */
 	uint8_t *snap;	       /* CPU bytes of the whole lines at the last handoff, or NULL */
 	uint8_t *shadow;       /* NONCOHERENT: the device's view of the whole lines */
 	uint8_t *bounce;       /* BOUNCE: the swiotlb slot holding byte 0 */
@@ -130,10 +143,15 @@ struct dmobj {
 	struct pref link[2];   /* first two page links */
 	struct pref *more;     /* links for pages beyond the first two */
 	struct pref *cpul;     /* links in the CPU-page index (device-writable maps) */
+	struct pref cpu1;      /* cpul when the buffer lies in one CPU page */
 	uint32_t ncpul;
+	uint8_t mode; /* enum cache_mode (core/cache.h) */
 	struct obj_event hist[OBJ_HISTORY];
 	uint8_t lines[]; /* per cache-line state (LINE_*) */
 };
+
+/* A mapping of up to 8 lines (512 B) fits a 384-byte block of the small-block cache. */
+_Static_assert(sizeof(struct dmobj) + 8 <= 384, "struct dmobj outgrew its size class");
 
 /** track_init - set up the index; @line_size is the cache-line size. @return 0 or -ENOMEM. */
 int track_init(unsigned int line_size, unsigned int quarantine);

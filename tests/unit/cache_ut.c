@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Unit suite for the cache model's memory (core/cache.c): the shadow of a
- * mapping on a non-coherent device shares the snapshot's buffer until the
- * device first writes it, then gets its own; a DMA_TO_DEVICE mapping
- * shares for good; out of memory at that first write, the mapping goes on
- * as a coherent one. Observed through the tracked object and the
- * findings the report callback receives.
+ * Unit suite for the memory of a tracked mapping (core/cache.c,
+ * core/track.c): the shadow of a mapping on a non-coherent device shares
+ * the snapshot's buffer until the device first writes it, then gets its
+ * own; a DMA_TO_DEVICE mapping shares for good; out of memory at that
+ * first write, the mapping goes on as a coherent one. The packed history
+ * events keep every field a report shows. Observed through the tracked
+ * object and the findings the report callback receives.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +15,8 @@
 #include "core/device.h"
 #include "core/dma.h"
 #include "core/heap.h"
+#include "core/report.h"
+#include "core/stack.h"
 #include "core/track.h"
 
 static char logdir[] = "/tmp/dmasan-cache-ut.XXXXXX";
@@ -175,11 +178,54 @@ static void test_no_memory_at_first_write_goes_coherent(void)
 	free(p);
 }
 
+static void test_history_events_keep_their_fields(void)
+{
+	uint8_t *p = buf_of(8192, 0), w[32];
+	const uintptr_t *pcs;
+	uintptr_t caller = (uintptr_t)&test_history_events_keep_their_fields + 5;
+	struct finding f;
+	struct dmobj *o;
+	uint64_t a;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	reset();
+	a = map(p, 8192, DMA_BIDIRECTIONAL);
+	memset(w, 1, sizeof(w));
+	CU_ASSERT_EQUAL(core_dev_access(&d, a + 5000, w, sizeof(w), 1), 0);
+	core_sync(&d, a + 4096, 2048, DMA_FROM_DEVICE, 1, "t", caller);
+	o = obj_at(a, 8192, DMA_BIDIRECTIONAL);
+	fnd_init(&f, BUG_LEAK_MAPPING, dd, 0);
+	fnd_object(&f, o, 0);
+	track_put(o);
+	DMASAN_ASSERT_FATAL(f.nhistory == 3);
+	CU_ASSERT_STRING_EQUAL(f.history[0].what, "map");
+	CU_ASSERT_EQUAL(f.history[0].dir, DMA_BIDIRECTIONAL);
+	CU_ASSERT_EQUAL(f.history[0].size, 8192);
+	CU_ASSERT_STRING_EQUAL(f.history[1].what, "dev_write");
+	CU_ASSERT_EQUAL(f.history[1].dir, -1);
+	CU_ASSERT_EQUAL(f.history[1].offset, 5000);
+	CU_ASSERT_EQUAL(f.history[1].size, 32);
+	CU_ASSERT_EQUAL(f.history[1].stack, 0);
+	CU_ASSERT_STRING_EQUAL(f.history[2].what, "sync_for_cpu");
+	CU_ASSERT_EQUAL(f.history[2].dir, DMA_FROM_DEVICE);
+	CU_ASSERT_EQUAL(f.history[2].offset, 4096);
+	CU_ASSERT_EQUAL(f.history[2].size, 2048);
+	CU_ASSERT_EQUAL(f.history[2].tid, f.history[1].tid);
+	CU_ASSERT_TRUE(f.history[1].seq < f.history[2].seq);
+	/* The caller's PC survives the packing. */
+	DMASAN_ASSERT_FATAL(stack_depot_get(f.history[2].stack, &pcs) == 1);
+	CU_ASSERT_EQUAL(pcs[0], caller);
+	core_unmap(&d, a, 8192, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 0);
+	free(p);
+}
+
 static CU_TestInfo shadow_tests[] = {
 	{ "shadow_shared_until_the_device_writes", test_shadow_shared_until_the_device_writes },
 	{ "cpu_write_while_shared_is_still_caught", test_cpu_write_while_shared_is_still_caught },
 	{ "to_device_shares_for_good", test_to_device_shares_for_good },
 	{ "no_memory_at_first_write_goes_coherent", test_no_memory_at_first_write_goes_coherent },
+	{ "history_events_keep_their_fields", test_history_events_keep_their_fields },
 	CU_TEST_INFO_NULL,
 };
 
