@@ -10,6 +10,7 @@
  * the structured findings the report callback receives.
  */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -588,8 +589,105 @@ static void test_lock_containing_live_dead_contended(void)
 	free(p);
 }
 
+/*
+ * One thread maps and unmaps a buffer over and over while another writes
+ * into it as the device and syncs it: the lock-without-reference lookup
+ * races every end of the object. Only the findings of that misuse may
+ * come out (and the run must not crash or hang).
+ */
+static struct {
+	struct device *d;
+	uint8_t *p;
+	uint64_t a;
+	atomic_int stop;
+	atomic_ulong expected, other, refused, rounds;
+	char first_other[48];
+} rc;
+
+static void race_count(const struct dmasan_report *r, void *arg)
+{
+	static const char *const ok[] = { "use-after-unmap", "device-access-unmapped",
+					  "sync-not-mapped", "missing-sync-for-cpu",
+					  "missing-sync-for-device" };
+	size_t i;
+
+	(void)arg;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		if (!strcmp(r->id, ok[i])) {
+			atomic_fetch_add(&rc.expected, 1);
+			return;
+		}
+	}
+	if (atomic_fetch_add(&rc.other, 1) == 0)
+		snprintf(rc.first_other, sizeof(rc.first_other), "%s", r->id);
+}
+
+static void *race_device(void *arg)
+{
+	uint8_t w[64];
+	unsigned long n = 0;
+
+	(void)arg;
+	memset(w, 0x5a, sizeof(w));
+	while (!atomic_load(&rc.stop)) {
+		if (core_dev_access(rc.d, rc.a + 64 * (n % 8), w, sizeof(w), 1))
+			atomic_fetch_add(&rc.refused, 1);
+		core_sync(rc.d, rc.a, 512, DMA_FROM_DEVICE, 1, "t", 0);
+		core_sync(rc.d, rc.a, 512, DMA_FROM_DEVICE, 0, "t", 0);
+		atomic_store(&rc.rounds, ++n);
+	}
+	return NULL;
+}
+
+static void test_lookups_race_unmaps(void)
+{
+	static struct device d;
+	pthread_t th;
+	uint64_t a;
+	int i;
+
+	DMASAN_ASSERT_FATAL(dev_register(&d, "life-race-lookup", NULL) == 0);
+	CU_ASSERT_EQUAL(core_set_mask(&d, ~0ULL, 0), 0);
+	rc.d = &d;
+	rc.p = abuf(512);
+	DMASAN_ASSERT_FATAL(rc.p != NULL);
+	rc.a = core_map(&d, rc.p, 512, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+	DMASAN_ASSERT_FATAL(rc.a != CORE_MAPPING_ERROR);
+	core_mapping_error(&d, rc.a);
+	report_set_callback(race_count, NULL);
+	DMASAN_ASSERT_FATAL(pthread_create(&th, NULL, race_device, NULL) == 0);
+	/* Until the device side has made 20,000 rounds (the first report is slow). */
+	for (i = 0; i < 2000000 && atomic_load(&rc.rounds) < 20000; i++) {
+		volatile int spin;
+
+		core_unmap(&d, rc.a, 512, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+		for (spin = 0; spin < 300; spin++) /* let the device meet it unmapped */
+			;
+		a = core_map(&d, rc.p, 512, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
+		core_mapping_error(&d, a);
+		CU_ASSERT_EQUAL(a, rc.a); /* placement keeps the bus address */
+		for (spin = 0; spin < 300; spin++)
+			;
+	}
+	atomic_store(&rc.stop, 1);
+	pthread_join(th, NULL);
+	core_unmap(&d, rc.a, 512, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	report_set_callback(capture, NULL);
+	/* The race happened: device writes refused, findings made. */
+	CU_ASSERT(atomic_load(&rc.refused) > 0);
+	CU_ASSERT(atomic_load(&rc.expected) >= atomic_load(&rc.refused));
+	CU_ASSERT_EQUAL(atomic_load(&rc.other), 0);
+	if (atomic_load(&rc.other))
+		fprintf(stderr, "unexpected finding: %s\n", rc.first_other);
+	CU_ASSERT_EQUAL(live_of(&d), 0);
+	core_device_del(&d);
+	dev_unregister(&d);
+	free(rc.p);
+}
+
 static CU_TestInfo lookup_tests[] = {
 	{ "lock_containing_live_dead_contended", test_lock_containing_live_dead_contended },
+	{ "lookups_race_unmaps", test_lookups_race_unmaps },
 	CU_TEST_INFO_NULL,
 };
 
