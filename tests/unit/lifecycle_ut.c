@@ -10,6 +10,7 @@
  * the structured findings the report callback receives.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -663,6 +664,14 @@ static void test_lookups_race_unmaps(void)
 		core_unmap(&d, rc.a, 512, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
 		for (spin = 0; spin < 300; spin++) /* let the device meet it unmapped */
 			;
+		if (i % 64 == 0) {
+			/* ...for a whole round now and then, however the threads are scheduled. */
+			unsigned long r0 = atomic_load(&rc.rounds);
+			long waits = 0;
+
+			while (atomic_load(&rc.rounds) < r0 + 2 && waits++ < 1000000)
+				sched_yield();
+		}
 		a = core_map(&d, rc.p, 512, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t");
 		core_mapping_error(&d, a);
 		CU_ASSERT_EQUAL(a, rc.a); /* placement keeps the bus address */
