@@ -568,9 +568,9 @@ static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_
 	o->map_stack = stack;
 	o->map_tid = plat_tid();
 	o->seq = track_next_seq();
-	o->maperr = (type == OBJ_SINGLE || type == OBJ_PAGE || type == OBJ_RESOURCE) ?
-			    MAPERR_NOT_CHECKED :
-			    MAPERR_NA;
+	atomic_init(&o->maperr, (type == OBJ_SINGLE || type == OBJ_PAGE || type == OBJ_RESOURCE) ?
+					MAPERR_NOT_CHECKED :
+					MAPERR_NA);
 	if ((is_streaming(type) && type != OBJ_RESOURCE) || type == OBJ_NONCOHERENT) {
 		struct cache_notes n;
 
@@ -699,25 +699,22 @@ int core_mapping_error(struct device *dev, uint64_t addr)
 {
 	struct dmdev *dd;
 	struct dmobj *o = last_map;
-	int looked_up = 0;
+	unsigned char want = MAPERR_NOT_CHECKED;
 
 	if (addr == CORE_MAPPING_ERROR)
 		return -ENOMEM;
-	/* The common case, the map this thread just made: last_map's reference holds it. */
-	if (!o || o->dma != addr || o->dd->dev != dev || !atomic_load(&o->live)) {
-		rt_init();
-		dd = dev ? dev_find(dev) : NULL;
-		o = dd ? track_find_exact(dd, addr, 0, -1, -1) : NULL;
-		if (!o)
-			return 0;
-		looked_up = 1;
-	}
-	spin_lock(&o->lock);
-	if (o->maperr == MAPERR_NOT_CHECKED)
-		o->maperr = MAPERR_CHECKED;
-	spin_unlock(&o->lock);
-	if (looked_up)
-		track_put(o);
+	/*
+	 * The common case, the map this thread just made (last_map's reference
+	 * holds it): when it was the only live object at its address, it is
+	 * the first unchecked one there, if unchecked.
+	 */
+	if (o && o->dma == addr && o->dd->dev == dev && !o->dup_dma && atomic_load(&o->live) &&
+	    atomic_compare_exchange_strong(&o->maperr, &want, MAPERR_CHECKED))
+		return 0;
+	rt_init();
+	dd = dev ? dev_find(dev) : NULL;
+	if (dd)
+		track_check_map_error(dd, addr);
 	return 0;
 }
 
@@ -936,7 +933,7 @@ static struct dmobj *end_object(struct dmdev *dd, const struct end_ref *r)
 		fnd_fact(f, "%s with 0x%lx", verb(r), r->attrs);
 		fnd_object(f, o, 1);
 	}
-	if (o->maperr == MAPERR_NOT_CHECKED) {
+	if (atomic_load_explicit(&o->maperr, memory_order_relaxed) == MAPERR_NOT_CHECKED) {
 		f = flist_add(&l, BUG_MAP_ERROR_UNCHECKED, dd, o->map_stack);
 		fnd_message(f, "device driver failed to check map error");
 		fact_addr(f, o->dma, o->size);

@@ -207,6 +207,16 @@ int track_insert(struct dmobj *o)
 		p->key = mkkey(o->space, first_page(o) + i);
 		b = bucket_of(p->key);
 		spin_lock(&b->lock);
+		if (i == 0) {
+			struct pref *q;
+
+			/* For dma_mapping_error(): is this map the oldest live one at its address? */
+			for (q = b->head; q && !o->dup_dma; q = q->next)
+				o->dup_dma =
+					q->key == p->key && q->obj->dd == o->dd &&
+					q->obj->dma == o->dma &&
+					atomic_load_explicit(&q->obj->live, memory_order_acquire);
+		}
 		link_pref(b, p);
 		spin_unlock(&b->lock);
 	}
@@ -371,6 +381,40 @@ static struct dmobj *find_dead(struct dmdev *dd, uint64_t dma, int exact)
 		track_get(found);
 	spin_unlock(&b->lock);
 	return found;
+}
+
+void track_check_map_error(struct dmdev *dd, uint64_t dma)
+{
+	uint64_t key = mkkey(dd->space, dma >> PAGE_SHIFT_BUS);
+	struct bucket *b = bucket_of(key);
+	struct dmobj *first;
+	struct pref *p;
+
+	if (!buckets)
+		return;
+	spin_lock(&b->lock);
+	do {
+		unsigned char want = MAPERR_NOT_CHECKED;
+
+		first = NULL;
+		for (p = b->head; p; p = p->next) {
+			struct dmobj *o = p->obj;
+
+			if (p->key != key || o->dd != dd || o->dma != dma ||
+			    atomic_load_explicit(&o->maperr, memory_order_relaxed) !=
+				    MAPERR_NOT_CHECKED ||
+			    !atomic_load_explicit(&o->live, memory_order_acquire))
+				continue;
+			if (!first || o->seq < first->seq)
+				first = o;
+		}
+		/* Another thread's check may have taken it meanwhile: then the next one. */
+		if (first && atomic_compare_exchange_strong_explicit(
+				     &first->maperr, &want, MAPERR_CHECKED, memory_order_relaxed,
+				     memory_order_relaxed))
+			break;
+	} while (first);
+	spin_unlock(&b->lock);
 }
 
 struct dmobj *track_find_exact(struct dmdev *dd, uint64_t dma, uint64_t size, int type, int dir)

@@ -118,7 +118,7 @@ struct dmobj {
 	uint64_t seq;	       /* event sequence of the map/alloc */
 	uint8_t type;	       /* enum obj_type */
 	int8_t dir;	       /* enum dma_data_direction of the map */
-	uint8_t maperr;	       /* enum map_err_state; guarded by lock */
+	atomic_uchar maperr;   /* enum map_err_state; set once checked, with no lock */
 	atomic_uchar live;     /* written under lock, read anywhere */
 	uint8_t leak_reported; /* reported as a leak already (guarded by lock) */
 	uint8_t hist_n;	       /* events recorded so far (saturates) */
@@ -129,7 +129,7 @@ struct dmobj {
 	uint32_t map_stack, end_stack;
 	uint32_t map_tid, end_tid;
 	atomic_int refs;
-	struct spin lock;      /* guards lines, hist, maperr, live, end_* */
+	struct spin lock;      /* guards lines, hist, live, end_* */
 	void *owner;	       /* pool for OBJ_POOL_PAGE */
 	void *ppage;	       /* OBJ_POOL_PAGE: the pool's page record (core/pool.c) */
 	uint8_t *snap;	       /* CPU bytes of the whole lines at the last handoff, or NULL */
@@ -145,7 +145,8 @@ struct dmobj {
 	struct pref *cpul;     /* links in the CPU-page index (device-writable maps) */
 	struct pref cpu1;      /* cpul when the buffer lies in one CPU page */
 	uint32_t ncpul;
-	uint8_t mode; /* enum cache_mode (core/cache.h) */
+	uint8_t mode;	 /* enum cache_mode (core/cache.h) */
+	uint8_t dup_dma; /* another live object had the same first bus address at insertion */
 	struct obj_event hist[OBJ_HISTORY];
 	uint8_t lines[]; /* per cache-line state (LINE_*) */
 };
@@ -213,6 +214,14 @@ struct dmobj *track_lock_containing(struct dmdev *dd, uint64_t dma, int *is_dead
  * cacheline tree). Undone by track_retire(). @return 0 or -ENOMEM.
  */
 int track_cpu_register(struct dmobj *o);
+
+/**
+ * track_check_map_error - dma_mapping_error() of @dma on @dd: mark the
+ * oldest live unchecked streaming object whose first bus address is @dma
+ * checked, as Linux's dma-debug marks the first unchecked entry (two maps
+ * of one buffer share an address). Does nothing when none is unchecked.
+ */
+void track_check_map_error(struct dmdev *dd, uint64_t dma);
 
 /**
  * track_find_overlap - a live object in the CPU-page index, other than

@@ -104,6 +104,48 @@ static void test_unchecked_map_error_reported_at_unmap(void)
 	free(p);
 }
 
+/*
+ * Two live maps of one buffer share a bus address: each dma_mapping_error()
+ * marks the first unchecked one, as Linux's dma-debug does, so checking
+ * twice covers both, in either order of unmapping.
+ */
+static void test_map_error_checks_mark_first_unchecked(void)
+{
+	static struct device d2; /* its own, reached in place: no bounce slots apart */
+	char *p = abuf(256);
+	uint64_t a, b, c;
+	int order;
+
+	DMASAN_ASSERT_FATAL(dev_register(&d2, "ut-maperr", NULL) == 0);
+	CU_ASSERT_EQUAL(core_set_mask(&d2, ~0ULL, 0), 0);
+	for (order = 0; order < 2; order++) {
+		reset();
+		a = core_map(&d2, p, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+		b = core_map(&d2, p, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+		CU_ASSERT_EQUAL(a, b);
+		core_mapping_error(&d2, a);
+		core_mapping_error(&d2, b);
+		core_unmap(&d2, order ? b : a, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
+		core_unmap(&d2, order ? a : b, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
+		CU_ASSERT_EQUAL(count("map-error-unchecked"), 0);
+		CU_ASSERT_EQUAL(seen.n, 0);
+	}
+	/* Three maps, two checks: exactly one is reported, at its unmap. */
+	reset();
+	a = core_map(&d2, p, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	b = core_map(&d2, p, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	core_mapping_error(&d2, a);
+	c = core_map(&d2, p, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t");
+	core_mapping_error(&d2, c);
+	core_unmap(&d2, a, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	core_unmap(&d2, b, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	core_unmap(&d2, c, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	CU_ASSERT_EQUAL(count("map-error-unchecked"), 1);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	dev_unregister(&d2);
+	free(p);
+}
+
 static void test_quarantine_eviction_forgets_old_unmaps(void)
 {
 	static struct device d64;
@@ -397,6 +439,7 @@ static CU_TestInfo streaming_tests[] = {
 	{ "double_unmap_reports_structured_fields", test_double_unmap_reports_structured_fields },
 	{ "unmap_mismatches_each_reported_once", test_unmap_mismatches_each_reported_once },
 	{ "unchecked_map_error_reported_at_unmap", test_unchecked_map_error_reported_at_unmap },
+	{ "map_error_checks_mark_first_unchecked", test_map_error_checks_mark_first_unchecked },
 	{ "quarantine_eviction_forgets_old_unmaps", test_quarantine_eviction_forgets_old_unmaps },
 	{ "null_device_and_bad_direction", test_null_device_and_bad_direction },
 	CU_TEST_INFO_NULL,
