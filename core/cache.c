@@ -259,12 +259,15 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
 }
 
 /*
- * Give the shadow a buffer of its own before the device writes it. Every
- * other writer of the shadow stores the same bytes into the snapshot, so
- * a shared buffer stays right for them. Out of memory, the object goes on
- * as a coherent one (content checks kept, no simulated cache).
+ * Give the shadow a buffer of its own before the device writes [at,
+ * at+len) of it (offsets into the lines' span): the snapshot's bytes
+ * around that range are copied, the range itself is about to be written.
+ * Every other writer of the shadow stores the same bytes into the
+ * snapshot, so a shared buffer stays right for them. Out of memory, the
+ * object goes on as a coherent one (content checks kept, no simulated
+ * cache).
  */
-static int shadow_own(struct dmobj *o)
+static int shadow_own(struct dmobj *o, size_t at, size_t len)
 {
 	size_t span = (size_t)o->nlines * L();
 	uint8_t *own;
@@ -277,7 +280,8 @@ static int shadow_own(struct dmobj *o)
 		o->mode = CACHE_COHERENT;
 		return -1;
 	}
-	memcpy(own, o->snap, span);
+	memcpy(own, o->snap, at);
+	memcpy(own + at + len, o->snap + at + len, span - at - len);
 	o->shadow = own;
 	return 0;
 }
@@ -546,7 +550,8 @@ void cache_dev_write(struct dmobj *o, uint64_t off, const void *buf, size_t len,
 	if (lines)
 		dev_checks(o, off, len, a, b, 0, n);
 	if (o->mode == CACHE_NONCOHERENT && o->shadow == o->snap)
-		(void)shadow_own(o); /* on failure, dev_mem() is the CPU's memory */
+		/* On failure, dev_mem() is the CPU's memory. */
+		(void)shadow_own(o, (size_t)(o->cpu - base_of(o) + off), len);
 	memcpy(dev_mem(o, off), buf, len);
 	if (o->mode == CACHE_COHERENT && o->snap) {
 		/* The CPU's bytes changed by DMA, not by the CPU. */
