@@ -409,6 +409,20 @@ bounce:
 	maybe_evict(o, n);
 }
 
+/*
+ * After the invalidate of lines a..b, which copied the buffer's own bytes
+ * of all of them from the shadow: can the snapshot give way to the
+ * shadow? Yes when a..b are all the lines and the buffer has no edge
+ * bytes (the neighbours' bytes in its first and last line, which the CPU
+ * may have changed since the shadow last took them): the shadow then
+ * equals the CPU's lines, which the snapshot is to hold.
+ */
+static int resharable(const struct dmobj *o, uint32_t a, uint32_t b)
+{
+	return a == 0 && b + 1 == o->nlines && o->shadow != o->snap &&
+	       !((o->cpu | (o->cpu + o->size)) & (L() - 1));
+}
+
 void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unmap,
 		  struct cache_notes *n)
 {
@@ -442,7 +456,14 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 			if (hi > o->cpu + o->size)
 				hi = o->cpu + o->size;
 			memcpy((void *)lo, o->shadow + (lo - base_of(o)), hi - lo);
-			memcpy(o->snap + (size_t)a * L(), (void *)first, (size_t)(b - a + 1) * L());
+			if (resharable(o, a, b)) {
+				/* CPU, snapshot and shadow now hold the same lines: share again. */
+				heap_small_free(o->snap, (size_t)o->nlines * L());
+				o->snap = o->shadow;
+			} else {
+				memcpy(o->snap + (size_t)a * L(), (void *)first,
+				       (size_t)(b - a + 1) * L());
+			}
 		}
 		memset(o->lines + a, 0, b - a + 1);
 		goto bounce;

@@ -4,7 +4,8 @@
  * core/track.c): the shadow of a mapping on a non-coherent device shares
  * the snapshot's buffer until the device first writes it, then gets its
  * own; a DMA_TO_DEVICE mapping shares for good; out of memory at that
- * first write, the mapping goes on as a coherent one. The packed history
+ * first write, the mapping goes on as a coherent one; a sync for the CPU
+ * of the whole of a line-aligned buffer shares them again. The packed history
  * events keep every field a report shows. Observed through the tracked
  * object and the findings the report callback receives.
  */
@@ -178,6 +179,101 @@ static void test_no_memory_at_first_write_goes_coherent(void)
 	free(p);
 }
 
+static void test_shared_again_after_a_full_invalidate(void)
+{
+	uint8_t *p = buf_of(512, 0x10), dev[512], w[64];
+	struct dmobj *o;
+	uint64_t a;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	reset();
+	a = map(p, 512, DMA_BIDIRECTIONAL);
+	o = obj_at(a, 512, DMA_BIDIRECTIONAL);
+	memset(w, 0x20, sizeof(w));
+	CU_ASSERT_EQUAL(core_dev_access(&d, a + 128, w, sizeof(w), 1), 0);
+	CU_ASSERT_PTR_NOT_EQUAL(o->shadow, o->snap);
+	/* A partial sync leaves them apart... */
+	core_sync(&d, a, 256, DMA_BIDIRECTIONAL, 1, "t", 0);
+	CU_ASSERT_PTR_NOT_EQUAL(o->shadow, o->snap);
+	CU_ASSERT_EQUAL(p[128], 0x20);
+	core_sync(&d, a, 256, DMA_BIDIRECTIONAL, 0, "t", 0);
+	CU_ASSERT_EQUAL(core_dev_access(&d, a + 128, w, sizeof(w), 1), 0);
+	/* ...a sync of the whole buffer makes CPU, snapshot and shadow equal. */
+	core_sync(&d, a, 512, DMA_BIDIRECTIONAL, 1, "t", 0);
+	CU_ASSERT_PTR_EQUAL(o->shadow, o->snap);
+	CU_ASSERT_EQUAL(p[127], 0x10);
+	CU_ASSERT_EQUAL(p[128], 0x20);
+	CU_ASSERT_EQUAL(p[192], 0x10);
+	/* The CPU's turn: it writes, hands over, and the device sees it. */
+	p[300] = 0x30;
+	core_sync(&d, a, 512, DMA_BIDIRECTIONAL, 0, "t", 0);
+	memset(w, 0x40, sizeof(w));
+	CU_ASSERT_EQUAL(core_dev_access(&d, a, w, sizeof(w), 1), 0);
+	CU_ASSERT_PTR_NOT_EQUAL(o->shadow, o->snap);
+	CU_ASSERT_EQUAL(p[0], 0x10); /* not before the sync */
+	CU_ASSERT_EQUAL(core_dev_access(&d, a, dev, sizeof(dev), 0), 0);
+	CU_ASSERT_EQUAL(dev[0], 0x40);
+	CU_ASSERT_EQUAL(dev[64], 0x10);
+	CU_ASSERT_EQUAL(dev[128], 0x20);
+	CU_ASSERT_EQUAL(dev[300], 0x30);
+	core_sync(&d, a, 512, DMA_BIDIRECTIONAL, 1, "t", 0);
+	CU_ASSERT_EQUAL(p[0], 0x40);
+	CU_ASSERT_EQUAL(p[300], 0x30);
+	track_put(o);
+	core_unmap(&d, a, 512, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 0);
+	free(p);
+}
+
+static void test_edges_stay_apart_skipped_sync_does_not(void)
+{
+	uint8_t *raw = buf_of(640, 0x50), w[32];
+	struct dmobj *o;
+	uint64_t a;
+
+	DMASAN_ASSERT_FATAL(raw != NULL);
+	/* Edge bytes (the buffer starts 16 bytes into a line): never shared again. */
+	reset();
+	a = map(raw + 16, 256, DMA_FROM_DEVICE);
+	o = obj_at(a, 256, DMA_FROM_DEVICE);
+	memset(w, 0x60, sizeof(w));
+	CU_ASSERT_EQUAL(core_dev_access(&d, a, w, sizeof(w), 1), 0);
+	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	CU_ASSERT_PTR_NOT_EQUAL(o->shadow, o->snap);
+	CU_ASSERT_EQUAL(raw[16], 0x60);
+	CU_ASSERT_EQUAL(raw[15], 0x50);
+	track_put(o);
+	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	CU_ASSERT_EQUAL(count("unaligned-buffer"), 1);
+	CU_ASSERT_EQUAL(seen.n, 1);
+
+	/*
+	 * A device write handed back to the device without the CPU's turn,
+	 * another device write, then the CPU's turn: both writes reach the
+	 * CPU, the buffers are shared again, and the device still reads them.
+	 */
+	reset();
+	a = map(raw + 128, 256, DMA_FROM_DEVICE);
+	o = obj_at(a, 256, DMA_FROM_DEVICE);
+	CU_ASSERT_EQUAL(core_dev_access(&d, a + 64, w, sizeof(w), 1), 0);
+	core_sync(&d, a, 256, DMA_FROM_DEVICE, 0, "t", 0);
+	CU_ASSERT_EQUAL(count("missing-sync-for-cpu"), 1);
+	memset(w, 0x70, sizeof(w));
+	CU_ASSERT_EQUAL(core_dev_access(&d, a + 192, w, sizeof(w), 1), 0);
+	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	CU_ASSERT_PTR_EQUAL(o->shadow, o->snap);
+	CU_ASSERT_EQUAL(raw[128 + 64], 0x60);
+	CU_ASSERT_EQUAL(raw[128 + 192], 0x70);
+	CU_ASSERT_EQUAL(raw[128 + 100], 0x50);
+	core_sync(&d, a, 256, DMA_FROM_DEVICE, 0, "t", 0);
+	track_put(o);
+	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	CU_ASSERT_EQUAL(raw[128 + 64], 0x60);
+	/* That one finding, and no CPU write where the CPU wrote nothing. */
+	CU_ASSERT_EQUAL(seen.n, 1);
+	free(raw);
+}
+
 static void test_history_events_keep_their_fields(void)
 {
 	uint8_t *p = buf_of(8192, 0), w[32];
@@ -225,6 +321,8 @@ static CU_TestInfo shadow_tests[] = {
 	{ "cpu_write_while_shared_is_still_caught", test_cpu_write_while_shared_is_still_caught },
 	{ "to_device_shares_for_good", test_to_device_shares_for_good },
 	{ "no_memory_at_first_write_goes_coherent", test_no_memory_at_first_write_goes_coherent },
+	{ "shared_again_after_a_full_invalidate", test_shared_again_after_a_full_invalidate },
+	{ "edges_stay_apart_skipped_sync_does_not", test_edges_stay_apart_skipped_sync_does_not },
 	{ "history_events_keep_their_fields", test_history_events_keep_their_fields },
 	CU_TEST_INFO_NULL,
 };
