@@ -4,7 +4,7 @@
 #   make demo     build everything and run the example NIC driver test with an
 #                 injected double unmap under dmasan
 #   make check    build and run every test (CI runs this; see .ci/run)
-#   make sanitize-check  unit tests under ASan+UBSan, the stress test under TSan
+#   make sanitize-check  unit tests under ASan+UBSan; stress, signal and lifecycle tests under TSan
 #   make fuzz     build the libFuzzer harnesses with clang and fuzz each one
 #   make werror-clang  build the whole tree with clang and -Werror, run the unit suites
 #   make help     list all targets and variables
@@ -91,13 +91,16 @@ sanitize-tsan: deps
 	$(CMAKE) -S . -B $(TSAN_BUILD_DIR) -DDMASAN_SANITIZE=tsan \
 		-DCMAKE_BUILD_TYPE=RelWithDebInfo $(SANITIZE_CMAKE_ARGS) $(CMAKE_ARGS)
 	$(CMAKE) --build $(TSAN_BUILD_DIR) -j $(JOBS) --target dmasan dmasan_direct stress \
-		signal_report
+		signal_report lifecycle_ut
 	# Reports made in signal handlers must be async-signal-safe: TSan reports
 	# any libc malloc made in a handler. Not e2e.signal.api: TSan itself hangs
 	# on an SA_NODEFER handler that raises its own signal (shim or not).
+	# lifecycle_ut races device accesses and syncs against unmaps (the
+	# lookup that locks without a reference).
 	TSAN_OPTIONS="halt_on_error=1 second_deadlock_stack=1 $${TSAN_OPTIONS:-}" \
 		$(CTEST) --test-dir $(TSAN_BUILD_DIR) \
-		-R '^e2e\.(stress|signal\.(heap|symbolized))' --output-on-failure
+		-R '^(e2e\.(stress|signal\.(heap|symbolized))|unit\.lifecycle_ut)' \
+		--output-on-failure
 
 # The whole tree (libraries, tools, examples, bench, tests) with clang and
 # -Werror, in a tree of its own: clang warns about things gcc does not. The
