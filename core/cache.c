@@ -262,10 +262,11 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
  * Give the shadow a buffer of its own before the device writes [at,
  * at+len) of it (offsets into the lines' span): the snapshot's bytes
  * around that range are copied, the range itself is about to be written.
- * Every other writer of the shadow stores the same bytes into the
- * snapshot, so a shared buffer stays right for them. Out of memory, the
- * object goes on as a coherent one (content checks kept, no simulated
- * cache).
+ * While shared, a write to either is a write to both: every writer of the
+ * shadow stores the same bytes into the snapshot, and every write to the
+ * snapshot also belongs in the shadow (the CPU's lines at a handoff, which
+ * memory holds too once cleaned). Out of memory, the object goes on as a
+ * coherent one (content checks kept, no simulated cache).
  */
 static int shadow_own(struct dmobj *o, size_t at, size_t len)
 {
@@ -477,6 +478,15 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 			/* Invalidate: the buffer's bytes of the line come from memory. */
 			own_bytes(o, i, &lo, &hi);
 			memcpy(cpu_line(o, i) + lo, o->shadow + (size_t)i * L() + lo, hi - lo);
+		} else if (o->mode == CACHE_NONCOHERENT && o->shadow != o->snap &&
+			   memcmp(cpu_line(o, i), o->snap + (size_t)i * L(), L())) {
+			/*
+			 * No invalidate (a sync that copies nothing back): the CPU's dirty
+			 * line would reach memory at the next clean, but the snapshot is
+			 * about to forget it is dirty; write it back now (the device does
+			 * not own the line until then). Shared buffers get it below.
+			 */
+			memcpy(o->shadow + (size_t)i * L(), cpu_line(o, i), L());
 		}
 		if (o->snap)
 			memcpy(o->snap + (size_t)i * L(), cpu_line(o, i), L());

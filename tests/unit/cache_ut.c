@@ -274,6 +274,44 @@ static void test_edges_stay_apart_skipped_sync_does_not(void)
 	free(raw);
 }
 
+/*
+ * A sync for the CPU that copies nothing back (DMA_TO_DEVICE on a
+ * bidirectional map) leaves a line the CPU wrote dirty: it reaches the
+ * device at the next sync for the device, shared buffers or not.
+ */
+static void test_dirty_line_reaches_the_device_either_way(void)
+{
+	int own;
+
+	for (own = 0; own < 2; own++) {
+		uint8_t *p = buf_of(256, 0x11), w[16], dev[256];
+		struct dmobj *o;
+		uint64_t a;
+
+		DMASAN_ASSERT_FATAL(p != NULL);
+		reset();
+		a = map(p, 256, DMA_BIDIRECTIONAL);
+		o = obj_at(a, 256, DMA_BIDIRECTIONAL);
+		if (own) {
+			memset(w, 0x22, sizeof(w));
+			CU_ASSERT_EQUAL(core_dev_access(&d, a + 200, w, sizeof(w), 1), 0);
+		}
+		CU_ASSERT_EQUAL(o->shadow != o->snap, own);
+		p[0] = 0x99; /* while the device owns the line */
+		core_sync(&d, a, 256, DMA_TO_DEVICE, 1, "t", 0);
+		CU_ASSERT_EQUAL(count("cpu-write-device-owned"), 1);
+		CU_ASSERT_EQUAL(p[0], 0x99); /* nothing copied back */
+		core_sync(&d, a, 256, DMA_BIDIRECTIONAL, 0, "t", 0);
+		CU_ASSERT_EQUAL(core_dev_access(&d, a, dev, sizeof(dev), 0), 0);
+		CU_ASSERT_EQUAL(dev[0], 0x99);
+		CU_ASSERT_EQUAL(dev[1], 0x11);
+		CU_ASSERT_EQUAL(dev[200], own ? 0x22 : 0x11);
+		track_put(o);
+		core_unmap(&d, a, 256, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+		free(p);
+	}
+}
+
 static void test_history_events_keep_their_fields(void)
 {
 	uint8_t *p = buf_of(8192, 0), w[32];
@@ -323,6 +361,8 @@ static CU_TestInfo shadow_tests[] = {
 	{ "no_memory_at_first_write_goes_coherent", test_no_memory_at_first_write_goes_coherent },
 	{ "shared_again_after_a_full_invalidate", test_shared_again_after_a_full_invalidate },
 	{ "edges_stay_apart_skipped_sync_does_not", test_edges_stay_apart_skipped_sync_does_not },
+	{ "dirty_line_reaches_the_device_either_way",
+	  test_dirty_line_reaches_the_device_either_way },
 	{ "history_events_keep_their_fields", test_history_events_keep_their_fields },
 	CU_TEST_INFO_NULL,
 };
