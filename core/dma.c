@@ -549,21 +549,31 @@ static void count_bounced(struct dmdev *dd, const struct cache_notes *n)
 }
 
 /*
- * Create, fill, set up the cache model of and index an object.
+ * Create, fill, set up the cache model of and index an object. Everything
+ * is set before the index publishes it: a concurrent dmasan_device_del()
+ * may end it at once (and give back its slots and memory).
  * @lines_to_device: streaming maps hand every line to the device at once.
- * @bounce: the swiotlb slot memory when the map bounces, else NULL.
+ * @route: how a streaming map reaches the device (its swiotlb slots), or NULL.
+ * @owner: the declared region an allocation came from, or NULL.
  */
 static struct dmobj *make_obj(struct dmdev *dd, int type, uint64_t dma, uintptr_t cpu,
 			      uint64_t size, int dir, unsigned long attrs, uint32_t stack,
-			      int lines_to_device, void *bounce)
+			      int lines_to_device, const struct route *route, void *owner)
 {
 	struct dmobj *o = track_new(dd, (enum obj_type)type, dma, cpu, size, dir);
+	void *bounce = route ? route->bounce : NULL;
 
 	if (!o) {
 		rt_disable("out of memory in the shim's private heap");
 		return NULL;
 	}
 	o->attrs = attrs;
+	o->owner = owner;
+	if (route) {
+		o->slot = route->slot;
+		o->nslots = route->nslots;
+		o->bpool = route->pool;
+	}
 	o->space = (uint8_t)dd->space;
 	o->map_stack = stack;
 	o->map_tid = plat_tid();
@@ -630,16 +640,13 @@ uint64_t core_map(struct device *dev, void *ptr, size_t size, int dir, unsigned 
 		return CORE_MAPPING_ERROR;
 	if (route_map(dd, cpu, size, stack, api, &r))
 		return CORE_MAPPING_ERROR;
-	o = make_obj(dd, type, r.dma, cpu, size, dir, attrs, stack, 1, r.bounce);
+	o = make_obj(dd, type, r.dma, cpu, size, dir, attrs, stack, 1, &r, NULL);
 	if (!o) {
 		/* Out of memory, tracking is now off: hand out the untracked address
 		 * that untracked device accesses translate (no bounce, no checks). */
 		route_undo(dd, &r);
 		return place_host(cpu, size) ? place_host(cpu, size) : CORE_MAPPING_ERROR;
 	}
-	o->slot = r.slot;
-	o->nslots = r.nslots;
-	o->bpool = r.pool;
 	atomic_fetch_add(&dd->maps, 1);
 	atomic_fetch_add(&dd->live_maps, 1);
 	check_alignment(o);
@@ -688,7 +695,7 @@ uint64_t core_map_resource(struct device *dev, uint64_t phys, size_t size, int d
 		report_unreachable(dd, phys, size, limit, stack, api);
 		return CORE_MAPPING_ERROR;
 	}
-	if (make_obj(dd, OBJ_RESOURCE, phys, 0, size, dir, attrs, stack, 1, NULL)) {
+	if (make_obj(dd, OBJ_RESOURCE, phys, 0, size, dir, attrs, stack, 1, NULL, NULL)) {
 		atomic_fetch_add(&dd->maps, 1);
 		atomic_fetch_add(&dd->live_maps, 1);
 	}
@@ -1108,14 +1115,13 @@ int core_map_sg(struct device *dev, struct scatterlist *sg, int nents, int dir, 
 		}
 		s->dma_address = dma;
 		s->dma_length = s->length;
-		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs, stack, 1, r.bounce);
+		objs[i] = make_obj(dd, OBJ_SG, dma, cpu, s->length, dir, attrs, stack, 1, &r, NULL);
 		if (objs[i]) {
 			track_get(objs[i]); /* a concurrent dmasan_device_del() may end it */
+			spin_lock(&objs[i]->lock);
 			objs[i]->nents = (uint32_t)nents;
 			objs[i]->mapped_ents = (uint32_t)nents;
-			objs[i]->slot = r.slot;
-			objs[i]->nslots = r.nslots;
-			objs[i]->bpool = r.pool;
+			spin_unlock(&objs[i]->lock);
 		} else {
 			route_undo(dd, &r);
 			s->dma_address = place_host(cpu, s->length);
@@ -1406,9 +1412,9 @@ void *core_alloc(struct device *dev, size_t size, uint64_t *handle, unsigned lon
 		}
 	}
 	o = make_obj(dd, type, dma, (uintptr_t)cpu, size,
-		     type == OBJ_NONCOHERENT ? dir : DMA_BIDIRECTIONAL, attrs, stack, 0, NULL);
+		     type == OBJ_NONCOHERENT ? dir : DMA_BIDIRECTIONAL, attrs, stack, 0, NULL,
+		     region);
 	if (o) {
-		o->owner = region;
 		if (type != OBJ_POOL_PAGE) {
 			atomic_fetch_add(&dd->allocs, 1);
 			atomic_fetch_add(&dd->live_coherent, 1);
