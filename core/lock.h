@@ -8,6 +8,9 @@
  *   2. pool mutex                 (core/pool.c)
  *   3. index bucket spinlock      (core/track.c)
  *   4. object spinlock            (struct dmobj.lock)
+ *      CPU-page index bucket spinlocks (core/track.c, cpu_buckets) are
+ *      leaves: check_overlap() registers a mapping's CPU pages under its
+ *      object lock, and nothing is locked while one is held.
  *   5. coherent arena mutex, declared-region mutex, swiotlb segment and
  *      IOVA spinlocks, stack depot shard mutexes (leaves: nothing is
  *      taken while holding them)

@@ -405,8 +405,9 @@ void track_check_map_error(struct dmdev *dd, uint64_t dma)
 				    MAPERR_NOT_CHECKED ||
 			    !atomic_load_explicit(&o->live, memory_order_acquire))
 				continue;
-			if (!first || o->seq < first->seq)
-				first = o;
+			/* Chains run newest first: the last match was inserted first
+			 * (the order dup_dma was decided in). */
+			first = o;
 		}
 		/* Another thread's check may have taken it meanwhile: then the next one. */
 		if (first && atomic_compare_exchange_strong_explicit(
@@ -588,8 +589,8 @@ void track_record(struct dmobj *o, enum obj_event_kind what, int dir, uint64_t o
 	e->offset = offset > UINT32_MAX ? UINT32_MAX : (uint32_t)offset;
 	e->size = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
 	e->tid = tid;
-	e->pc_what = ((uint64_t)pc >> 48 ? 0 : (uint64_t)pc << 16) | (uint64_t)(uint8_t)dir << 8 |
-		     (uint8_t)what;
+	e->pc_what = ((uint64_t)pc >> 56 ? 0 : (uint64_t)pc << 8) |
+		     (uint64_t)((unsigned int)dir & 0xf) << 4 | ((unsigned int)what & 0xf);
 	o->hist_pos = (uint8_t)((o->hist_pos + 1) % OBJ_HISTORY);
 	if (o->hist_n < OBJ_HISTORY)
 		o->hist_n++;

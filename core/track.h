@@ -71,24 +71,28 @@ struct obj_event {
 	uint32_t offset;
 	uint32_t size;
 	uint32_t tid;
-	uint64_t pc_what; /* return address into the caller << 16, dir << 8, enum obj_event_kind */
+	uint64_t pc_what; /* return address into the caller << 8, dir (4 bits) << 4, kind (4 bits) */
 };
 
-/* The caller's PC of @e, or 0; user-space code lies below 2^48 on every
- * 64-bit Linux ABI (a PC above it is recorded as unknown). */
+/* The caller's PC of @e, or 0; user-space code lies below 2^56 on every
+ * 64-bit Linux ABI, even with 5-level page tables (a PC above it, e.g. one
+ * still carrying a pointer signature, is recorded as unknown). */
 static inline uintptr_t obj_event_pc(const struct obj_event *e)
 {
-	return (uintptr_t)(e->pc_what >> 16);
+	return (uintptr_t)(e->pc_what >> 8);
 }
 
 static inline int obj_event_what(const struct obj_event *e)
 {
-	return (int)(e->pc_what & 0xff);
+	return (int)(e->pc_what & 0xf);
 }
 
+/* -1 (none) to 3: four bits, sign-extended. */
 static inline int obj_event_dir(const struct obj_event *e)
 {
-	return (int8_t)((e->pc_what >> 8) & 0xff);
+	int d = (int)((e->pc_what >> 4) & 0xf);
+
+	return d >= 8 ? d - 16 : d;
 }
 
 enum obj_event_kind {
