@@ -487,10 +487,10 @@ int pool_report_leaks(struct dmdev *only, int at_exit)
 			uint64_t dma;
 			uintptr_t cpu;
 			uint32_t stack;
-		} * leaks;
+		} few[16], *leaks;
 		struct finding f;
 		struct ppage *pg;
-		size_t i, nbusy, nleaks, live;
+		size_t i, nbusy, nleaks, cap, live;
 
 		if (only && p->dd != only)
 			continue;
@@ -511,10 +511,14 @@ int pool_report_leaks(struct dmdev *only, int at_exit)
 		for (pg = p->pages; pg; pg = pg->next)
 			for (i = 0; i < p->nper; i++)
 				nbusy += pg->blocks[i].busy != 0;
-		leaks = nbusy ? heap_calloc(nbusy, sizeof(*leaks)) : NULL;
+		/* Out of memory, the first few blocks still get their findings. */
+		leaks = nbusy > 16 ? heap_calloc(nbusy, sizeof(*leaks)) : NULL;
+		cap = leaks ? nbusy : 16;
+		if (!leaks)
+			leaks = few;
 		nleaks = 0;
-		for (pg = p->pages; pg && leaks; pg = pg->next) {
-			for (i = 0; i < p->nper && nleaks < nbusy; i++) {
+		for (pg = p->pages; pg; pg = pg->next) {
+			for (i = 0; i < p->nper && nleaks < cap; i++) {
 				if (!pg->blocks[i].busy)
 					continue;
 				leaks[nleaks].dma = pg->dma + p->offsets[i];
@@ -542,7 +546,8 @@ int pool_report_leaks(struct dmdev *only, int at_exit)
 			report_emit(&f);
 			count++;
 		}
-		heap_free(leaks);
+		if (leaks != few)
+			heap_free(leaks);
 		fnd_init(&f, BUG_LEAK_POOL, p->dd, p->create_stack);
 		fnd_message(&f, "dma_pool %s was never destroyed before %s", p->name,
 			    only    ? "device removal" :
@@ -551,6 +556,8 @@ int pool_report_leaks(struct dmdev *only, int at_exit)
 		fnd_fact(&f, "pool=%s", p->name);
 		fnd_fact(&f, "block size=%zu", p->size);
 		fnd_fact(&f, "live blocks=%zu", live);
+		if (nleaks < nbusy)
+			fnd_fact(&f, "blocks not listed (out of memory)=%zu", nbusy - nleaks);
 		f.stack = p->create_stack;
 		report_emit(&f);
 		count++;

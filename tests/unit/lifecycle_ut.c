@@ -22,6 +22,7 @@
 #include "core/bounce.h"
 #include "core/device.h"
 #include "core/dma.h"
+#include "core/heap.h"
 #include "core/pool.h"
 #include "core/report.h"
 #include "core/runtime.h"
@@ -306,6 +307,35 @@ static void test_leak_scan_survives_frees_meanwhile(void)
 	CU_ASSERT_EQUAL(count("leak-pool"), 1);
 	CU_ASSERT_EQUAL(n, seen.n);
 	CU_ASSERT_EQUAL(live_of(&d), 0); /* the pages went back */
+	dev_unregister(&d);
+}
+
+/* Out of memory in the scan itself: the first 16 blocks still get their findings. */
+static void test_leak_scan_out_of_memory_lists_some(void)
+{
+	static struct device d;
+	struct dmpool *pool;
+	uint64_t h[20];
+	void *v[20];
+	int i, n;
+
+	DMASAN_ASSERT_FATAL(dev_register(&d, "life-leak-oom", NULL) == 0);
+	pool = pool_create("oom", &d, 64, 64, 0);
+	DMASAN_ASSERT_FATAL(pool != NULL);
+	for (i = 0; i < 20; i++) {
+		v[i] = pool_alloc(pool, 0, &h[i]);
+		DMASAN_ASSERT_FATAL(v[i] != NULL);
+	}
+	reset();
+	heap_fail_after(0);
+	n = core_check_leaks();
+	heap_fail_after(-1);
+	CU_ASSERT_EQUAL(count("leak-pool-block"), 16);
+	CU_ASSERT_EQUAL(count("leak-pool"), 1);
+	CU_ASSERT_EQUAL(n, 17);
+	for (i = 0; i < 20; i++)
+		pool_free(pool, v[i], h[i]);
+	pool_destroy(pool);
 	dev_unregister(&d);
 }
 
@@ -707,6 +737,7 @@ static CU_TestInfo removal_tests[] = {
 	{ "busy_pool_destroyed_after_del", test_busy_pool_destroyed_after_del },
 	{ "busy_pool_pages_back_with_last_free", test_busy_pool_pages_back_with_last_free },
 	{ "leak_scan_survives_frees_meanwhile", test_leak_scan_survives_frees_meanwhile },
+	{ "leak_scan_out_of_memory_lists_some", test_leak_scan_out_of_memory_lists_some },
 	CU_TEST_INFO_NULL,
 };
 
