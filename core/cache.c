@@ -377,7 +377,7 @@ void cache_to_device(struct dmobj *o, uint64_t off, uint64_t len, int dir, struc
 		goto bounce;
 	}
 	for (i = a; i <= b; i++) {
-		uint8_t *c = cpu_line(o, i);
+		uint8_t *c = cpu_line(o, i), keep = 0;
 
 		if ((o->lines[i] & (LINE_DEVICE | LINE_DEV_WROTE)) ==
 		    (LINE_DEVICE | LINE_DEV_WROTE)) {
@@ -391,13 +391,16 @@ void cache_to_device(struct dmobj *o, uint64_t off, uint64_t len, int dir, struc
 		if (o->snap) {
 			if (o->lines[i] & LINE_DEVICE)
 				check_cpu_writes(o, i, BUG_CPU_WRITE_DEVICE_OWNED, n);
-			/* Clean: dirty lines are written back. */
+			/* Clean: dirty lines are written back, over what the device wrote. */
 			if (o->mode == CACHE_NONCOHERENT &&
 			    memcmp(c, o->snap + (size_t)i * L(), L()))
 				memcpy(o->shadow + (size_t)i * L(), c, L());
+			else if (o->mode == CACHE_NONCOHERENT)
+				/* Memory keeps the device's bytes until the CPU invalidates. */
+				keep = o->lines[i] & LINE_DEV_WROTE;
 			memcpy(o->snap + (size_t)i * L(), c, L());
 		}
-		o->lines[i] = LINE_DEVICE;
+		o->lines[i] = (uint8_t)(LINE_DEVICE | keep);
 	}
 bounce:
 	if (o->mode == CACHE_BOUNCE && o->bounce &&
@@ -431,6 +434,14 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 	 * which may even be read-only memory), whatever direction the sync names. */
 	int copy_out = (dir == 0 /* DMA_BIDIRECTIONAL */ || dir == 2 /* DMA_FROM_DEVICE */) &&
 		       o->dir != 1 /* DMA_TO_DEVICE */;
+	/*
+	 * Without the invalidate (a sync that copies nothing back), the CPU's
+	 * cache stays as it is: a line the CPU wrote stays dirty (its
+	 * snapshot is kept, so the next clean writes it back) and the
+	 * device's bytes stay in memory (LINE_DEV_WROTE is kept, so the next
+	 * invalidate brings them in), as on hardware.
+	 */
+	int cache_kept = o->mode == CACHE_NONCOHERENT && !copy_out;
 	uint32_t a, b, i;
 
 	(void)unmap;
@@ -466,7 +477,11 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 				       (size_t)(b - a + 1) * L());
 			}
 		}
-		memset(o->lines + a, 0, b - a + 1);
+		if (cache_kept)
+			for (i = a; i <= b; i++)
+				o->lines[i] &= LINE_DEV_WROTE;
+		else
+			memset(o->lines + a, 0, b - a + 1);
 		goto bounce;
 	}
 	for (i = a; i <= b; i++) {
@@ -478,19 +493,10 @@ void cache_to_cpu(struct dmobj *o, uint64_t off, uint64_t len, int dir, int unma
 			/* Invalidate: the buffer's bytes of the line come from memory. */
 			own_bytes(o, i, &lo, &hi);
 			memcpy(cpu_line(o, i) + lo, o->shadow + (size_t)i * L() + lo, hi - lo);
-		} else if (o->mode == CACHE_NONCOHERENT && o->shadow != o->snap &&
-			   memcmp(cpu_line(o, i), o->snap + (size_t)i * L(), L())) {
-			/*
-			 * No invalidate (a sync that copies nothing back): the CPU's dirty
-			 * line would reach memory at the next clean, but the snapshot is
-			 * about to forget it is dirty; write it back now (the device does
-			 * not own the line until then). Shared buffers get it below.
-			 */
-			memcpy(o->shadow + (size_t)i * L(), cpu_line(o, i), L());
 		}
-		if (o->snap)
+		if (o->snap && !cache_kept)
 			memcpy(o->snap + (size_t)i * L(), cpu_line(o, i), L());
-		o->lines[i] = 0;
+		o->lines[i] = cache_kept ? o->lines[i] & LINE_DEV_WROTE : 0;
 	}
 bounce:
 	if (o->mode == CACHE_BOUNCE && o->bounce && copy_out) {

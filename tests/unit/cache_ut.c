@@ -312,6 +312,43 @@ static void test_dirty_line_reaches_the_device_either_way(void)
 	}
 }
 
+/*
+ * The device's bytes stay in memory until the CPU invalidates: a sync
+ * that copies nothing back, or a sync for the device that skipped the
+ * CPU's turn, does not lose them for the next sync for the CPU.
+ */
+static void test_device_bytes_wait_for_an_invalidate(void)
+{
+	uint8_t *p = buf_of(256, 0x11), w[16];
+	uint64_t a;
+
+	DMASAN_ASSERT_FATAL(p != NULL);
+	reset();
+	a = map(p, 256, DMA_BIDIRECTIONAL);
+	memset(w, 0x22, sizeof(w));
+	CU_ASSERT_EQUAL(core_dev_access(&d, a, w, sizeof(w), 1), 0);
+	core_sync(&d, a, 256, DMA_TO_DEVICE, 1, "t", 0);
+	CU_ASSERT_EQUAL(p[0], 0x11); /* no invalidate: the CPU's cache is stale */
+	core_sync(&d, a, 256, DMA_BIDIRECTIONAL, 1, "t", 0);
+	CU_ASSERT_EQUAL(p[0], 0x22);
+	CU_ASSERT_EQUAL(p[16], 0x11);
+	core_unmap(&d, a, 256, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 0);
+
+	memset(p, 0x50, 256);
+	a = map(p, 256, DMA_FROM_DEVICE);
+	memset(w, 0x60, sizeof(w));
+	CU_ASSERT_EQUAL(core_dev_access(&d, a + 64, w, sizeof(w), 1), 0);
+	core_sync(&d, a, 256, DMA_FROM_DEVICE, 0, "t", 0); /* the CPU's turn skipped */
+	CU_ASSERT_EQUAL(count("missing-sync-for-cpu"), 1);
+	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	CU_ASSERT_EQUAL(p[64], 0x60);
+	CU_ASSERT_EQUAL(p[63], 0x50);
+	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	CU_ASSERT_EQUAL(seen.n, 1);
+	free(p);
+}
+
 static void test_history_events_keep_their_fields(void)
 {
 	uint8_t *p = buf_of(8192, 0), w[32];
@@ -363,6 +400,7 @@ static CU_TestInfo shadow_tests[] = {
 	{ "edges_stay_apart_skipped_sync_does_not", test_edges_stay_apart_skipped_sync_does_not },
 	{ "dirty_line_reaches_the_device_either_way",
 	  test_dirty_line_reaches_the_device_either_way },
+	{ "device_bytes_wait_for_an_invalidate", test_device_bytes_wait_for_an_invalidate },
 	{ "history_events_keep_their_fields", test_history_events_keep_their_fields },
 	CU_TEST_INFO_NULL,
 };
