@@ -259,8 +259,9 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
 }
 
 /*
- * Give the shadow a buffer of its own before the device writes [at,
- * at+len) of it (offsets into the lines' span): the snapshot's bytes
+ * Give the shadow, which shares the snapshot's buffer, one of its own
+ * before the device writes [at, at+len) of it (offsets into the lines'
+ * span): the snapshot's bytes
  * around that range are copied, the range itself is about to be written.
  * While shared, a write to either is a write to both: every writer of the
  * shadow stores the same bytes into the snapshot, and every write to the
@@ -268,23 +269,19 @@ void cache_setup(struct dmobj *o, enum cache_mode mode, void *bounce, int to_dev
  * memory holds too once cleaned). Out of memory, the object goes on as a
  * coherent one (content checks kept, no simulated cache).
  */
-static int shadow_own(struct dmobj *o, size_t at, size_t len)
+static void shadow_own(struct dmobj *o, size_t at, size_t len)
 {
 	size_t span = (size_t)o->nlines * L();
-	uint8_t *own;
+	uint8_t *own = heap_small_alloc(span);
 
-	if (o->shadow != o->snap || !o->shadow)
-		return 0;
-	own = heap_small_alloc(span);
 	if (!own) {
 		o->shadow = NULL;
 		o->mode = CACHE_COHERENT;
-		return -1;
+		return;
 	}
 	memcpy(own, o->snap, at);
 	memcpy(own + at + len, o->snap + at + len, span - at - len);
 	o->shadow = own;
-	return 0;
 }
 
 void cache_release(struct dmobj *o)
@@ -588,7 +585,7 @@ void cache_dev_write(struct dmobj *o, uint64_t off, const void *buf, size_t len,
 		dev_checks(o, off, len, a, b, 0, n);
 	if (o->mode == CACHE_NONCOHERENT && o->shadow == o->snap)
 		/* On failure, dev_mem() is the CPU's memory. */
-		(void)shadow_own(o, (size_t)(o->cpu - base_of(o) + off), len);
+		shadow_own(o, (size_t)(o->cpu - base_of(o) + off), len);
 	memcpy(dev_mem(o, off), buf, len);
 	if (o->mode == CACHE_COHERENT && o->snap) {
 		/* The CPU's bytes changed by DMA, not by the CPU. */

@@ -207,7 +207,8 @@ int track_insert(struct dmobj *o)
 		p->key = mkkey(o->space, first_page(o) + i);
 		b = bucket_of(p->key);
 		spin_lock(&b->lock);
-		if (i == 0) {
+		if (i == 0 &&
+		    atomic_load_explicit(&o->maperr, memory_order_relaxed) == MAPERR_NOT_CHECKED) {
 			struct pref *q;
 
 			/* For dma_mapping_error(): is this map the oldest live one at its address? */
