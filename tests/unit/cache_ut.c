@@ -60,6 +60,22 @@ static uint64_t map(void *p, size_t n, int dir)
 	return a;
 }
 
+static void unmap(uint64_t a, size_t n, int dir)
+{
+	core_unmap(&d, a, n, dir, 0, OBJ_SINGLE, "t", 0);
+}
+
+/* sync_for_cpu / sync_for_device of [a, a+n) with @dir. */
+static void to_cpu(uint64_t a, size_t n, int dir)
+{
+	core_sync(&d, a, n, dir, 1, "t", 0);
+}
+
+static void to_dev(uint64_t a, size_t n, int dir)
+{
+	core_sync(&d, a, n, dir, 0, "t", 0);
+}
+
 /* The object mapped at @a (the caller puts it). */
 static struct dmobj *obj_at(uint64_t a, size_t n, int dir)
 {
@@ -102,12 +118,12 @@ static void test_shadow_shared_until_the_device_writes(void)
 	CU_ASSERT_EQUAL(dev[191], 0x22);
 	CU_ASSERT_EQUAL(dev[192], 0x11);
 	/* sync_for_cpu brings the device's bytes to the CPU. */
-	core_sync(&d, a, 512, DMA_BIDIRECTIONAL, 1, "t", 0);
+	to_cpu(a, 512, DMA_BIDIRECTIONAL);
 	CU_ASSERT_EQUAL(p[127], 0x11);
 	CU_ASSERT_EQUAL(p[128], 0x22);
 	CU_ASSERT_EQUAL(p[192], 0x11);
 	track_put(o);
-	core_unmap(&d, a, 512, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 512, DMA_BIDIRECTIONAL);
 	CU_ASSERT_EQUAL(seen.n, 0);
 	free(p);
 }
@@ -121,11 +137,11 @@ static void test_cpu_write_while_shared_is_still_caught(void)
 	reset();
 	a = map(p, 256, DMA_FROM_DEVICE);
 	p[10] = 0x44; /* the device owns the line */
-	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	to_cpu(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_EQUAL(count("cpu-write-device-owned"), 1);
 	/* The invalidate dropped the CPU's write: memory had the map's byte. */
 	CU_ASSERT_EQUAL(p[10], 0x33);
-	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 256, DMA_FROM_DEVICE);
 	free(p);
 }
 
@@ -146,7 +162,7 @@ static void test_to_device_shares_for_good(void)
 	CU_ASSERT_EQUAL(count("dir-violation"), 1);
 	CU_ASSERT_PTR_EQUAL(o->shadow, o->snap);
 	track_put(o);
-	core_unmap(&d, a, 256, DMA_TO_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 256, DMA_TO_DEVICE);
 	CU_ASSERT_EQUAL(seen.n, 1);
 	free(p);
 }
@@ -171,9 +187,9 @@ static void test_no_memory_at_first_write_goes_coherent(void)
 	CU_ASSERT_EQUAL(p[95], 0x77);
 	CU_ASSERT_EQUAL(p[96], 0x66);
 	track_put(o);
-	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	to_cpu(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_EQUAL(p[64], 0x77);
-	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 256, DMA_FROM_DEVICE);
 	/* Nothing the driver did wrong, so nothing reported. */
 	CU_ASSERT_EQUAL(seen.n, 0);
 	free(p);
@@ -193,20 +209,20 @@ static void test_shared_again_after_a_full_invalidate(void)
 	CU_ASSERT_EQUAL(core_dev_access(&d, a + 128, w, sizeof(w), 1), 0);
 	CU_ASSERT_PTR_NOT_EQUAL(o->shadow, o->snap);
 	/* A partial sync leaves them apart... */
-	core_sync(&d, a, 256, DMA_BIDIRECTIONAL, 1, "t", 0);
+	to_cpu(a, 256, DMA_BIDIRECTIONAL);
 	CU_ASSERT_PTR_NOT_EQUAL(o->shadow, o->snap);
 	CU_ASSERT_EQUAL(p[128], 0x20);
-	core_sync(&d, a, 256, DMA_BIDIRECTIONAL, 0, "t", 0);
+	to_dev(a, 256, DMA_BIDIRECTIONAL);
 	CU_ASSERT_EQUAL(core_dev_access(&d, a + 128, w, sizeof(w), 1), 0);
 	/* ...a sync of the whole buffer makes CPU, snapshot and shadow equal. */
-	core_sync(&d, a, 512, DMA_BIDIRECTIONAL, 1, "t", 0);
+	to_cpu(a, 512, DMA_BIDIRECTIONAL);
 	CU_ASSERT_PTR_EQUAL(o->shadow, o->snap);
 	CU_ASSERT_EQUAL(p[127], 0x10);
 	CU_ASSERT_EQUAL(p[128], 0x20);
 	CU_ASSERT_EQUAL(p[192], 0x10);
 	/* The CPU's turn: it writes, hands over, and the device sees it. */
 	p[300] = 0x30;
-	core_sync(&d, a, 512, DMA_BIDIRECTIONAL, 0, "t", 0);
+	to_dev(a, 512, DMA_BIDIRECTIONAL);
 	memset(w, 0x40, sizeof(w));
 	CU_ASSERT_EQUAL(core_dev_access(&d, a, w, sizeof(w), 1), 0);
 	CU_ASSERT_PTR_NOT_EQUAL(o->shadow, o->snap);
@@ -216,11 +232,11 @@ static void test_shared_again_after_a_full_invalidate(void)
 	CU_ASSERT_EQUAL(dev[64], 0x10);
 	CU_ASSERT_EQUAL(dev[128], 0x20);
 	CU_ASSERT_EQUAL(dev[300], 0x30);
-	core_sync(&d, a, 512, DMA_BIDIRECTIONAL, 1, "t", 0);
+	to_cpu(a, 512, DMA_BIDIRECTIONAL);
 	CU_ASSERT_EQUAL(p[0], 0x40);
 	CU_ASSERT_EQUAL(p[300], 0x30);
 	track_put(o);
-	core_unmap(&d, a, 512, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 512, DMA_BIDIRECTIONAL);
 	CU_ASSERT_EQUAL(seen.n, 0);
 	free(p);
 }
@@ -238,12 +254,12 @@ static void test_edges_stay_apart_skipped_sync_does_not(void)
 	o = obj_at(a, 256, DMA_FROM_DEVICE);
 	memset(w, 0x60, sizeof(w));
 	CU_ASSERT_EQUAL(core_dev_access(&d, a, w, sizeof(w), 1), 0);
-	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	to_cpu(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_PTR_NOT_EQUAL(o->shadow, o->snap);
 	CU_ASSERT_EQUAL(raw[16], 0x60);
 	CU_ASSERT_EQUAL(raw[15], 0x50);
 	track_put(o);
-	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_EQUAL(count("unaligned-buffer"), 1);
 	CU_ASSERT_EQUAL(seen.n, 1);
 
@@ -256,18 +272,18 @@ static void test_edges_stay_apart_skipped_sync_does_not(void)
 	a = map(raw + 128, 256, DMA_FROM_DEVICE);
 	o = obj_at(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_EQUAL(core_dev_access(&d, a + 64, w, sizeof(w), 1), 0);
-	core_sync(&d, a, 256, DMA_FROM_DEVICE, 0, "t", 0);
+	to_dev(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_EQUAL(count("missing-sync-for-cpu"), 1);
 	memset(w, 0x70, sizeof(w));
 	CU_ASSERT_EQUAL(core_dev_access(&d, a + 192, w, sizeof(w), 1), 0);
-	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	to_cpu(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_PTR_EQUAL(o->shadow, o->snap);
 	CU_ASSERT_EQUAL(raw[128 + 64], 0x60);
 	CU_ASSERT_EQUAL(raw[128 + 192], 0x70);
 	CU_ASSERT_EQUAL(raw[128 + 100], 0x50);
-	core_sync(&d, a, 256, DMA_FROM_DEVICE, 0, "t", 0);
+	to_dev(a, 256, DMA_FROM_DEVICE);
 	track_put(o);
-	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_EQUAL(raw[128 + 64], 0x60);
 	/* That one finding, and no CPU write where the CPU wrote nothing. */
 	CU_ASSERT_EQUAL(seen.n, 1);
@@ -298,16 +314,16 @@ static void test_dirty_line_reaches_the_device_either_way(void)
 		}
 		CU_ASSERT_EQUAL(o->shadow != o->snap, own);
 		p[0] = 0x99; /* while the device owns the line */
-		core_sync(&d, a, 256, DMA_TO_DEVICE, 1, "t", 0);
+		to_cpu(a, 256, DMA_TO_DEVICE);
 		CU_ASSERT_EQUAL(count("cpu-write-device-owned"), 1);
 		CU_ASSERT_EQUAL(p[0], 0x99); /* nothing copied back */
-		core_sync(&d, a, 256, DMA_BIDIRECTIONAL, 0, "t", 0);
+		to_dev(a, 256, DMA_BIDIRECTIONAL);
 		CU_ASSERT_EQUAL(core_dev_access(&d, a, dev, sizeof(dev), 0), 0);
 		CU_ASSERT_EQUAL(dev[0], 0x99);
 		CU_ASSERT_EQUAL(dev[1], 0x11);
 		CU_ASSERT_EQUAL(dev[200], own ? 0x22 : 0x11);
 		track_put(o);
-		core_unmap(&d, a, 256, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+		unmap(a, 256, DMA_BIDIRECTIONAL);
 		free(p);
 	}
 }
@@ -327,24 +343,24 @@ static void test_device_bytes_wait_for_an_invalidate(void)
 	a = map(p, 256, DMA_BIDIRECTIONAL);
 	memset(w, 0x22, sizeof(w));
 	CU_ASSERT_EQUAL(core_dev_access(&d, a, w, sizeof(w), 1), 0);
-	core_sync(&d, a, 256, DMA_TO_DEVICE, 1, "t", 0);
+	to_cpu(a, 256, DMA_TO_DEVICE);
 	CU_ASSERT_EQUAL(p[0], 0x11); /* no invalidate: the CPU's cache is stale */
-	core_sync(&d, a, 256, DMA_BIDIRECTIONAL, 1, "t", 0);
+	to_cpu(a, 256, DMA_BIDIRECTIONAL);
 	CU_ASSERT_EQUAL(p[0], 0x22);
 	CU_ASSERT_EQUAL(p[16], 0x11);
-	core_unmap(&d, a, 256, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 256, DMA_BIDIRECTIONAL);
 	CU_ASSERT_EQUAL(seen.n, 0);
 
 	memset(p, 0x50, 256);
 	a = map(p, 256, DMA_FROM_DEVICE);
 	memset(w, 0x60, sizeof(w));
 	CU_ASSERT_EQUAL(core_dev_access(&d, a + 64, w, sizeof(w), 1), 0);
-	core_sync(&d, a, 256, DMA_FROM_DEVICE, 0, "t", 0); /* the CPU's turn skipped */
+	to_dev(a, 256, DMA_FROM_DEVICE); /* the CPU's turn skipped */
 	CU_ASSERT_EQUAL(count("missing-sync-for-cpu"), 1);
-	core_sync(&d, a, 256, DMA_FROM_DEVICE, 1, "t", 0);
+	to_cpu(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_EQUAL(p[64], 0x60);
 	CU_ASSERT_EQUAL(p[63], 0x50);
-	core_unmap(&d, a, 256, DMA_FROM_DEVICE, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 256, DMA_FROM_DEVICE);
 	CU_ASSERT_EQUAL(seen.n, 1);
 	free(p);
 }
@@ -386,7 +402,7 @@ static void test_history_events_keep_their_fields(void)
 	/* The caller's PC survives the packing. */
 	DMASAN_ASSERT_FATAL(stack_depot_get(f.history[2].stack, &pcs) == 1);
 	CU_ASSERT_EQUAL(pcs[0], caller);
-	core_unmap(&d, a, 8192, DMA_BIDIRECTIONAL, 0, OBJ_SINGLE, "t", 0);
+	unmap(a, 8192, DMA_BIDIRECTIONAL);
 	CU_ASSERT_EQUAL(seen.n, 0);
 	free(p);
 }
